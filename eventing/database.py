@@ -1,0 +1,222 @@
+"""Per-service database access with a transactional outbox.
+
+A state change and the events it causes are written in one transaction: the
+events go to the service's `outbox` table and the relay publishes them after
+commit. A crash between commit and publish therefore delays an event and never
+loses one. The `inbox` table records every event a consumer applied, in the
+same transaction as the effect, so a redelivered event changes nothing.
+"""
+
+import logging
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from eventing import contracts
+from eventing.envelope import Envelope
+
+logger = logging.getLogger(__name__)
+
+DATABASE_URL_KEY = "DATABASE_URL"
+MAX_WORKERS_KEY = "max_workers"
+DEFAULT_MAX_WORKERS = 10
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+def add_eventing_tables(metadata):
+    """Add the `outbox` and `inbox` tables to a service's metadata."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("exchange", String(128), nullable=False),
+        Column("routing_key", String(128), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text),
+    )
+    # the relay only ever scans unsent rows: keep that index small
+    Index(
+        "ix_outbox_unsent",
+        outbox.c.seq,
+        postgresql_where=outbox.c.sent_at.is_(None),
+        sqlite_where=outbox.c.sent_at.is_(None),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(200), primary_key=True),
+        Column("event_id", String(128), primary_key=True),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+    return outbox, inbox
+
+
+def make_engine(url, pool_size=DEFAULT_MAX_WORKERS):
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            # WAL lets the relay read while a worker writes; foreign keys are
+            # off by default in SQLite
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    # a worker that cannot get a connection waits and then fails: size the pool
+    # to the worker pool, plus the relay and a spare
+    return create_engine(
+        url, pool_size=pool_size + 2, max_overflow=2, pool_pre_ping=True
+    )
+
+
+class Doorbell:
+    """Wakes the outbox relay as soon as a transaction with events commits."""
+
+    def __init__(self):
+        self._event = eventlet.event.Event()
+
+    def ring(self):
+        if not self._event.ready():
+            self._event.send(True)
+
+    def wait(self, timeout):
+        with eventlet.Timeout(timeout, False):
+            self._event.wait()
+        self._event = eventlet.event.Event()
+
+
+class UnitOfWork:
+    """One database transaction that may also record events to publish."""
+
+    def __init__(self, session, service_name, outbox, inbox, correlation_id=None):
+        self.session = session
+        self.service_name = service_name
+        self._outbox = outbox
+        self._inbox = inbox
+        self.correlation_id = correlation_id
+        self.emitted = []
+
+    def emit(self, event_type, data, subject=None):
+        """Record an event in the outbox; it is published after commit."""
+        contract = contracts.contract_for(event_type)
+        if contract.source != self.service_name:
+            raise ValueError(f"{self.service_name} may not emit {event_type}")
+        envelope = Envelope(
+            type=event_type,
+            source=f"/services/{self.service_name}",
+            data=contracts.dump(event_type, data),
+            subject=subject,
+            correlationid=self.correlation_id,
+        )
+        self.session.execute(
+            insert(self._outbox).values(
+                event_id=envelope.id,
+                exchange=f"{self.service_name}.events",
+                routing_key=event_type,
+                body=envelope.to_json(),
+                created_at=utcnow(),
+            )
+        )
+        self.emitted.append(envelope)
+        return envelope
+
+    def mark_applied(self, consumer, event_id):
+        """Record that `consumer` applied `event_id`; False if it already had.
+
+        The primary key makes this safe under any number of replicas: of two
+        transactions applying the same event, the second blocks on the first
+        and then inserts nothing.
+        """
+        dialect = self.session.get_bind().dialect.name
+        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(self._inbox)
+        stmt = stmt.values(consumer=consumer, event_id=event_id, applied_at=utcnow())
+        result = self.session.execute(stmt.on_conflict_do_nothing())
+        return result.rowcount == 1
+
+
+class Database(DependencyProvider):
+    """Gives each worker `transaction()`: a unit of work with an outbox."""
+
+    def __init__(self, metadata):
+        self.metadata = metadata
+        # the gateway keeps accounts and emits nothing: no outbox there
+        self.outbox = metadata.tables.get("outbox")
+        self.inbox = metadata.tables.get("inbox")
+        self.doorbell = Doorbell()
+        self.engine = None
+
+    def setup(self):
+        config = self.container.config
+        url = config[DATABASE_URL_KEY]
+        self.engine = make_engine(url, config.get(MAX_WORKERS_KEY, DEFAULT_MAX_WORKERS))
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def kill(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return Transactions(self, worker_ctx.data.get("correlation_id"))
+
+
+class Transactions:
+    """What a worker sees of the Database provider."""
+
+    def __init__(self, provider, correlation_id):
+        self._provider = provider
+        self.correlation_id = correlation_id
+
+    @property
+    def engine(self):
+        return self._provider.engine
+
+    @contextmanager
+    def transaction(self):
+        provider = self._provider
+        with provider.sessions() as session, session.begin():
+            uow = UnitOfWork(
+                session,
+                provider.container.service_name,
+                provider.outbox,
+                provider.inbox,
+                self.correlation_id,
+            )
+            yield uow
+        if uow.emitted:
+            provider.doorbell.ring()
+
+    def session(self) -> Session:
+        """A plain session for reads."""
+        return self._provider.sessions()

@@ -1,0 +1,159 @@
+"""`volunteer-platform`: migrate, declare the queues, run every service, demo."""
+
+import importlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+import requests
+
+from ops import settings
+
+logger = logging.getLogger(__name__)
+
+GATEWAY_URL = "http://127.0.0.1:8000"
+# only for a run on one's own machine; compose and real deployments set both
+LOCAL_JWT_SECRET = "local-run-only-secret-do-not-deploy-000000"
+LOCAL_ADMIN_PASSWORD = "admin"
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log what the command does.")
+def main(verbose):
+    """The order-style volunteer service platform."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@main.command()
+@click.argument("services", nargs=-1, type=click.Choice(settings.SERVICES))
+def migrate(services):
+    """Bring each service's database to its newest schema."""
+    from eventing.migrations import upgrade
+
+    settings.VAR.mkdir(exist_ok=True)
+    for service in services or settings.SERVICES:
+        upgrade(service, settings.database_url(service))
+        click.echo(f"migrated {service}")
+
+
+@main.command()
+def declare():
+    """Declare every consumer queue on the broker before anyone publishes."""
+    click.echo(f"declared {len(declare_queues())} queues")
+
+
+def declare_queues():
+    from eventing.topology import declare_topology
+
+    classes = [service_class(name) for name in settings.DOMAIN_SERVICES]
+    config = settings.load_config("orders")
+    return declare_topology(classes, config)
+
+
+def service_class(service):
+    module = importlib.import_module(settings.service_module(service))
+    return next(
+        value for value in vars(module).values()
+        if isinstance(value, type) and getattr(value, "name", None) == service
+    )
+
+
+def wait_for_broker(timeout=60):
+    from kombu import Connection
+
+    uri = settings.load_config("orders")["AMQP_URI"]
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with Connection(uri, connect_timeout=3) as conn:
+                conn.ensure_connection(max_retries=1)
+                return
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise click.ClickException(f"RabbitMQ at {uri} did not answer: {exc}") from exc
+            time.sleep(1)
+
+
+def local_env():
+    env = dict(os.environ)
+    # eventlet announces its deprecation on every start; operators need not see it
+    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    env.setdefault("GATEWAY_JWT_SECRET", LOCAL_JWT_SECRET)
+    env.setdefault("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD)
+    return env
+
+
+def spawn(service, env):
+    env = {**env, "DATABASE_URL": settings.database_url(service)}
+    command = [sys.executable, "-m", "nameko", "run",
+               "--config", str(settings.config_path(service)),
+               settings.service_module(service)]
+    return subprocess.Popen(command, env=env, cwd=settings.ROOT)
+
+
+def wait_for_gateway(url, timeout=60, processes=()):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            return False
+        try:
+            if requests.get(f"{url}/health", timeout=2).ok:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop(processes, grace=15):
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@main.command()
+def run():
+    """Run every service and the gateway on this machine until Ctrl-C."""
+    processes = start_all()
+    click.echo(f"gateway ready at {GATEWAY_URL}; Ctrl-C stops every service")
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        failed = [p.args[-1] for p in processes if p.poll() is not None]
+        raise click.ClickException(f"{', '.join(failed)} stopped; stopping the rest")
+    except KeyboardInterrupt:
+        click.echo("stopping every service")
+    finally:
+        stop(processes)
+
+
+def start_all():
+    """Migrate, declare the queues, start every service; wait for the gateway."""
+    settings.VAR.mkdir(exist_ok=True)
+    from eventing.migrations import upgrade
+
+    for service in settings.SERVICES:
+        upgrade(service, settings.database_url(service))
+    wait_for_broker()
+    declare_queues()
+    env = local_env()
+    processes = [spawn(service, env) for service in settings.SERVICES]
+    if not wait_for_gateway(GATEWAY_URL, processes=processes):
+        stop(processes)
+        raise click.ClickException("the gateway did not come up; see the logs above")
+    return processes
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Where each service finds its config file and database, for the commands."""
+
+import os
+from pathlib import Path
+
+import yaml
+from nameko.cli.main import setup_yaml_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("teams", "orders", "points", "inventory", "gateway")
+DOMAIN_SERVICES = ("teams", "orders", "points", "inventory")
+VAR = ROOT / "var"
+
+
+def config_path(service):
+    return ROOT / "services" / service / "config.yml"
+
+
+def load_config(service, env=None):
+    """The service's nameko config with `${VAR:default}` values filled in."""
+    setup_yaml_parser()
+    saved = dict(os.environ)
+    try:
+        if env is not None:
+            os.environ.update(env)
+        with open(config_path(service), encoding="utf-8") as stream:
+            return yaml.safe_load(stream)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def database_url(service):
+    """`<SERVICE>_DATABASE_URL`, or a SQLite file under var/ for a local run."""
+    url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    return url or f"sqlite:///{VAR / (service + '.sqlite')}"
+
+
+def service_module(service):
+    return f"services.{service}.service"

@@ -1,0 +1,83 @@
+"""Accounts people sign in with: plain functions over a session."""
+
+import functools
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eventing.identity import ADMIN
+from services.gateway import auth
+from services.gateway.errors import Conflict, Unauthorized
+from services.gateway.models import User
+
+logger = logging.getLogger(__name__)
+
+ADMIN_USERNAME = "admin"
+
+
+def create_user(session, fields):
+    fields = dict(fields)
+    user = User(
+        id=str(uuid.uuid4()),
+        password_hash=auth.hash_password(fields.pop("password")),
+        created_at=datetime.now(UTC),
+        disabled=False,
+        **fields,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"the username {fields['username']!r} is taken") from None
+    logger.info("account created user_id=%s role=%s", user.id, user.role)
+    return user
+
+
+def sign_in(session, username, password):
+    user = session.scalar(select(User).where(User.username == username))
+    # verify against a hash even for an unknown name, so timing tells nothing
+    password_hash = user.password_hash if user else _unknown_user_hash()
+    if (
+        not auth.verify_password(password_hash, password)
+        or user is None
+        or user.disabled
+    ):
+        logger.warning("sign-in refused username=%s", username)
+        raise Unauthorized("wrong username or password")
+    return user
+
+
+def ensure_admin(session, password):
+    """Create the district admin account on first start."""
+    if session.scalar(select(User).where(User.username == ADMIN_USERNAME)) is None:
+        create_user(
+            session,
+            {
+                "username": ADMIN_USERNAME,
+                "password": password,
+                "role": ADMIN,
+                "display_name": "District admin",
+            },
+        )
+        logger.info("created the admin account")
+
+
+def user_view(user):
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "display_name": user.display_name,
+        "community": user.community,
+        "team_id": user.team_id,
+        "volunteer_id": user.volunteer_id,
+        "bank_id": user.bank_id,
+    }
+
+
+@functools.cache
+def _unknown_user_hash():
+    return auth.hash_password(uuid.uuid4().hex)

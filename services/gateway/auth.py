@@ -1,0 +1,57 @@
+"""Passwords and tokens. Pure functions; the secret comes from config."""
+
+import time
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from eventing.identity import Caller
+from services.gateway.errors import Unauthorized
+
+ALGORITHM = "HS256"
+_hasher = PasswordHasher()
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash, password):
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(user, secret, ttl_seconds):
+    issued = int(time.time())
+    claims = {
+        "sub": user.id,
+        "role": user.role,
+        "community": user.community,
+        "team_id": user.team_id,
+        "volunteer_id": user.volunteer_id,
+        "bank_id": user.bank_id,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def caller_from_header(header, secret):
+    """The Caller a `Bearer` Authorization header proves, or Unauthorized."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("send 'Authorization: Bearer <token>' from /api/auth/token")
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized(
+            "the token has expired; ask /api/auth/token for a new one"
+        ) from None
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized(f"the token is not valid: {exc}") from None
+    return Caller.from_dict({**claims, "user_id": claims["sub"]})

@@ -1,0 +1,24 @@
+"""The inventory service: the communities' mutual-aid banks."""
+
+from nameko.rpc import rpc
+from sqlalchemy import select
+
+from eventing.database import Database
+from eventing.relay import OutboxRelay
+from services.inventory.models import Bank, Base
+
+
+class InventoryService:
+    name = "inventory"
+
+    db = Database(Base.metadata)
+    relay = OutboxRelay()
+
+    @rpc
+    def list_banks(self, caller):
+        """The banks known to the district."""
+        with self.db.session() as session:
+            banks = session.scalars(select(Bank).order_by(Bank.name))
+            return [
+                {"id": b.id, "name": b.name, "community": b.community} for b in banks
+            ]

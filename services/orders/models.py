@@ -1,0 +1,95 @@
+"""The orders service's tables, and its own copy of the teams directory."""
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from eventing.database import add_eventing_tables
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData()
+
+
+add_eventing_tables(Base.metadata)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resident_id: Mapped[str] = mapped_column(String(64), index=True)
+    entered_by: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    community: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    placed_at = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+    assignments: Mapped[list["Assignment"]] = relationship(
+        order_by="Assignment.volunteer_id", cascade="all, delete-orphan"
+    )
+    history: Mapped[list["HistoryEntry"]] = relationship(
+        order_by="HistoryEntry.seq", cascade="all, delete-orphan"
+    )
+
+
+class Assignment(Base):
+    """A volunteer assigned to an order, with the minutes reported for them."""
+
+    __tablename__ = "assignments"
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class HistoryEntry(Base):
+    """One transition of an order: to which status, by whom, when, why."""
+
+    __tablename__ = "order_history"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    by: Mapped[str] = mapped_column(String(64))
+    at = mapped_column(DateTime(timezone=True), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+# ---- the teams directory as the orders service knows it, fed by teams events
+
+
+class KnownTeam(Base):
+    __tablename__ = "known_teams"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    community: Mapped[str] = mapped_column(String(100))
+    categories: Mapped[list] = mapped_column(JSON)
+
+
+class KnownVolunteer(Base):
+    __tablename__ = "known_volunteers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    community: Mapped[str] = mapped_column(String(100))
+
+
+class KnownMembership(Base):
+    __tablename__ = "known_memberships"
+
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True)

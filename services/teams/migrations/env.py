@@ -1,0 +1,6 @@
+from alembic import context
+
+from eventing.migrations import run_environment
+from services.teams.models import Base
+
+run_environment(context, Base.metadata)
