@@ -25,8 +25,10 @@ LOCAL_ADMIN_PASSWORD = "admin"
 @click.option("-v", "--verbose", is_flag=True, help="Log what the command does.")
 def main(verbose):
     """The order-style volunteer service platform."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
 
 
 @main.command()
@@ -58,7 +60,8 @@ def declare_queues():
 def service_class(service):
     module = importlib.import_module(settings.service_module(service))
     return next(
-        value for value in vars(module).values()
+        value
+        for value in vars(module).values()
         if isinstance(value, type) and getattr(value, "name", None) == service
     )
 
@@ -75,7 +78,9 @@ def wait_for_broker(timeout=60):
                 return
         except Exception as exc:
             if time.monotonic() > deadline:
-                raise click.ClickException(f"RabbitMQ at {uri} did not answer: {exc}") from exc
+                raise click.ClickException(
+                    f"RabbitMQ at {uri} did not answer: {exc}"
+                ) from exc
             time.sleep(1)
 
 
@@ -90,9 +95,15 @@ def local_env():
 
 def spawn(service, env):
     env = {**env, "DATABASE_URL": settings.database_url(service)}
-    command = [sys.executable, "-m", "nameko", "run",
-               "--config", str(settings.config_path(service)),
-               settings.service_module(service)]
+    command = [
+        sys.executable,
+        "-m",
+        "nameko",
+        "run",
+        "--config",
+        str(settings.config_path(service)),
+        settings.service_module(service),
+    ]
     return subprocess.Popen(command, env=env, cwd=settings.ROOT)
 
 

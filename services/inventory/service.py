@@ -1,9 +1,11 @@
 """The inventory service: the communities' mutual-aid banks."""
 
 from nameko.rpc import rpc
+from nameko.web.handlers import http
 from sqlalchemy import select
 
 from eventing.database import Database
+from eventing.health import health_response
 from eventing.relay import OutboxRelay
 from services.inventory.models import Bank, Base
 
@@ -13,6 +15,11 @@ class InventoryService:
 
     db = Database(Base.metadata)
     relay = OutboxRelay()
+
+    @http("GET", "/health")
+    def health(self, request):
+        """The service runs and its database answers."""
+        return health_response(self.db)
 
     @rpc
     def list_banks(self, caller):

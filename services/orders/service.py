@@ -4,9 +4,11 @@ import logging
 
 from marshmallow import ValidationError
 from nameko.rpc import rpc
+from nameko.web.handlers import http
 
 from eventing.database import Database
 from eventing.handlers import reliable_handler
+from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
 from services.orders import flow
@@ -30,6 +32,11 @@ class OrdersService:
 
     db = Database(Base.metadata)
     relay = OutboxRelay()
+
+    @http("GET", "/health")
+    def health(self, request):
+        """The service runs and its database answers."""
+        return health_response(self.db)
 
     def _command(self, fn, caller, *args):
         with self.db.transaction() as uow:

@@ -4,9 +4,11 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.web.handlers import http
 
 from eventing.database import Database
 from eventing.handlers import reliable_handler
+from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
 from services.points import ledger, rules
@@ -24,6 +26,12 @@ class PointsService:
 
     db = Database(Base.metadata)
     relay = OutboxRelay()
+
+    @http("GET", "/health")
+    def health(self, request):
+        """The service runs and its database answers."""
+        return health_response(self.db)
+
     config = Config()
 
     @rpc(expected_exceptions=PointsError)

@@ -4,8 +4,10 @@ import logging
 
 from marshmallow import ValidationError
 from nameko.rpc import rpc
+from nameko.web.handlers import http
 
 from eventing.database import Database
+from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
 from services.teams import directory
@@ -28,6 +30,11 @@ class TeamsService:
 
     db = Database(Base.metadata)
     relay = OutboxRelay()
+
+    @http("GET", "/health")
+    def health(self, request):
+        """The service runs and its database answers."""
+        return health_response(self.db)
 
     @rpc(expected_exceptions=EXPECTED)
     def register_team(self, caller, payload):

@@ -1,0 +1,45 @@
+# The order-style volunteer service platform. `make help` lists the targets.
+.PHONY: help install run demo test test-unit lint format migrate declare clean
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv with every dependency pinned
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade 'pip==26.3'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+run: install ## run every service and the gateway (port 8000) until Ctrl-C
+	$(BIN)/volunteer-platform run
+
+demo: install ## start the system if needed, run a morning of the district through it
+	$(BIN)/volunteer-platform demo
+
+test: install ## the whole suite against the real RabbitMQ and PostgreSQL
+	$(BIN)/pytest
+
+test-unit: install ## the unit tests alone (no broker, no database)
+	$(BIN)/pytest tests/unit
+
+lint: install ## ruff's lint and format checks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## format the code
+	$(BIN)/ruff format .
+
+migrate: install ## bring every service's database to its newest schema
+	$(BIN)/volunteer-platform migrate
+
+declare: install ## declare every consumer queue on the broker
+	$(BIN)/volunteer-platform declare
+
+clean: ## remove local SQLite files and build output
+	rm -rf var build
