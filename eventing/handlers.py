@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-retry-attempt"
 REASON_HEADER = "x-death-reason"
 DEFAULT_RETRY_DELAYS_MS = (1_000, 5_000, 30_000, 120_000)
+# a service's config may set its own delays, e.g. [1000, 10000]
+RETRY_DELAYS_KEY = "EVENT_RETRY_DELAYS_MS"
 HEADER_PREFIX = "nameko."
 
 
@@ -98,7 +100,10 @@ class ReliableEventHandler(EventHandler):
 
     def setup(self):
         super().setup()
-        self.amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
+        config = self.container.config
+        self.amqp_uri = config[AMQP_URI_CONFIG_KEY]
+        if config.get(RETRY_DELAYS_KEY):
+            self.retry_delays_ms = tuple(int(ms) for ms in config[RETRY_DELAYS_KEY])
         with Connection(self.amqp_uri) as conn:
             self.declare(conn.default_channel)
 

@@ -86,8 +86,6 @@ def wait_for_broker(timeout=60):
 
 def local_env():
     env = dict(os.environ)
-    # eventlet announces its deprecation on every start; operators need not see it
-    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     env.setdefault("GATEWAY_JWT_SECRET", LOCAL_JWT_SECRET)
     env.setdefault("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD)
     return env
@@ -147,6 +145,21 @@ def run():
         click.echo("stopping every service")
     finally:
         stop(processes)
+
+
+@main.command()
+@click.option("--gateway", default=GATEWAY_URL, show_default=True, help="Gateway URL.")
+@click.option(
+    "--admin-password",
+    envvar="GATEWAY_ADMIN_PASSWORD",
+    default=LOCAL_ADMIN_PASSWORD,
+    help="The admin's password  [env GATEWAY_ADMIN_PASSWORD; default: admin]",
+)
+def demo(gateway, admin_password):
+    """Run a morning of the district through the system, starting it if needed."""
+    from ops import demo as district_demo
+
+    district_demo.main(gateway, admin_password, out=click.echo)
 
 
 def start_all():

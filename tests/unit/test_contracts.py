@@ -1,0 +1,47 @@
+import re
+
+import pytest
+from marshmallow import ValidationError
+
+from eventing import contracts
+
+
+def completed(**changes):
+    data = {
+        "order_id": "o-1",
+        "category": "演出",
+        "community": "铁道家园",
+        "team_id": "t-1",
+        "minutes": {"v-1": 90},
+        "completed_at": "2026-12-03T08:00:00+00:00",
+        "confirmed_by": "u-1",
+    }
+    return {**data, **changes}
+
+
+def test_every_event_is_a_pascal_case_name_with_a_producing_service():
+    for name, event_type in contracts.CATALOGUE.items():
+        assert re.fullmatch(r"(?:[A-Z][a-z]+)+", name)
+        assert event_type.source in {"orders", "teams", "points", "inventory"}
+
+
+def test_valid_data_dumps_to_plain_json_types():
+    assert contracts.dump("OrderCompleted", completed()) == completed()
+
+
+@pytest.mark.parametrize(
+    "minutes", [{"v-1": 0}, {"v-1": 24 * 60 + 1}, {}, {"v-1": "90"}]
+)
+def test_minutes_outside_one_minute_to_a_day_break_the_contract(minutes):
+    with pytest.raises(ValidationError):
+        contracts.dump("OrderCompleted", completed(minutes=minutes))
+
+
+def test_an_unknown_field_breaks_the_contract():
+    with pytest.raises(ValidationError):
+        contracts.load("OrderCompleted", completed(surprise=True))
+
+
+def test_an_unknown_event_type_has_no_contract():
+    with pytest.raises(contracts.UnknownEventType):
+        contracts.contract_for("OrderTeleported")

@@ -1,0 +1,95 @@
+import time
+
+import jwt
+import pytest
+
+from eventing.identity import ADMIN, ROLES
+from services.gateway import auth, permissions
+from services.gateway.errors import REMOTE_ERRORS, Unauthorized
+from services.gateway.service import GatewayService
+
+SECRET = "a-test-secret-of-at-least-thirty-two-bytes"
+
+
+def test_every_route_that_is_not_public_has_a_permission_entry():
+    for name, value in vars(GatewayService).items():
+        for entrypoint in getattr(value, "nameko_entrypoints", ()):
+            if not entrypoint.public:
+                assert name in permissions.ROLES_FOR, name
+
+
+def test_every_permission_entry_names_a_route_and_real_roles():
+    routes = set(vars(GatewayService))
+    for name, roles in permissions.ROLES_FOR.items():
+        assert name in routes
+        assert set(roles) <= set(ROLES)
+
+
+def test_the_admin_may_call_everything():
+    assert all(permissions.allows(route, ADMIN) for route in permissions.ROLES_FOR)
+
+
+def test_a_resident_may_not_dispatch():
+    assert not permissions.allows("dispatch_order", "resident")
+
+
+def test_refusals_map_to_the_http_codes_callers_expect():
+    assert REMOTE_ERRORS["OrderNotFound"].status == 404
+    assert REMOTE_ERRORS["NotAllowed"].status == 403
+    assert REMOTE_ERRORS["InvalidTransition"].status == 409
+    assert REMOTE_ERRORS["ValidationError"].status == 400
+
+
+class User:
+    id, role, community, team_id, volunteer_id, bank_id = (
+        "u-1",
+        "community_staff",
+        "铁道家园",
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_token_proves_the_callers_role_and_scope():
+    token = auth.issue_token(User, SECRET, ttl_seconds=60)
+
+    caller = auth.caller_from_header(f"Bearer {token}", SECRET)
+
+    assert (caller.user_id, caller.role, caller.community) == (
+        "u-1",
+        "community_staff",
+        "铁道家园",
+    )
+
+
+def test_an_expired_token_is_refused():
+    token = jwt.encode(
+        {"sub": "u-1", "role": "admin", "exp": int(time.time()) - 1},
+        SECRET,
+        algorithm="HS256",
+    )
+
+    with pytest.raises(Unauthorized, match="expired"):
+        auth.caller_from_header(f"Bearer {token}", SECRET)
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer not-a-jwt"])
+def test_a_missing_or_forged_token_is_refused(header):
+    with pytest.raises(Unauthorized):
+        auth.caller_from_header(header, SECRET)
+
+
+def test_a_token_signed_with_another_secret_is_refused():
+    token = auth.issue_token(User, "another-secret-of-at-least-thirty-two-b", 60)
+
+    with pytest.raises(Unauthorized):
+        auth.caller_from_header(f"Bearer {token}", SECRET)
+
+
+def test_passwords_are_stored_as_argon2_hashes():
+    stored = auth.hash_password("秘密password")
+
+    assert stored.startswith("$argon2")
+    assert auth.verify_password(stored, "秘密password")
+    assert not auth.verify_password(stored, "wrong")
