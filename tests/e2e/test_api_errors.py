@@ -1,0 +1,160 @@
+"""Bad input and the wrong caller get a clear answer, and change nothing."""
+
+import pytest
+
+from tests.e2e.conftest import Api, create_account, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_call_without_a_token_is_unauthorized(district):
+    answer = Api(district.url).get("/api/teams", expect=401)
+
+    assert answer["error"] == "unauthorized"
+
+
+def test_a_wrong_password_is_unauthorized(district):
+    answer = Api(district.url).post(
+        "/api/auth/token", {"username": "admin", "password": "guess"}, expect=401
+    )
+
+    assert answer == {"error": "unauthorized", "message": "wrong username or password"}
+
+
+def test_a_bad_body_is_refused_naming_each_field(district):
+    answer = district.resident.post(
+        "/api/orders", {"category": "演出", "title": "", "surprise": 1}, expect=400
+    )
+
+    assert answer["error"] == "bad_request"
+    assert set(answer["fields"]) == {
+        "title",
+        "description",
+        "community",
+        "address",
+        "surprise",
+    }
+
+
+def test_a_body_that_is_not_json_is_refused(district):
+    response = district.resident.call(
+        "POST",
+        "/api/orders",
+        data="{not json",
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "the body is not JSON"
+
+
+def test_a_resident_may_not_dispatch(district):
+    order = district.place_order()
+
+    answer = district.resident.post(
+        f"/api/orders/{order['id']}/dispatch", {"team_id": district.team_id}, expect=403
+    )
+
+    assert "resident may not" in answer["message"]
+
+
+def test_staff_of_another_community_may_not_dispatch(district):
+    create_account(
+        district.admin, "other.staff", "community_staff", community="五号街坊"
+    )
+    other = sign_in(district.url, "other.staff", "密码password1")
+    order = district.place_order()
+
+    answer = other.post(
+        f"/api/orders/{order['id']}/dispatch", {"team_id": district.team_id}, expect=403
+    )
+
+    assert "铁道家园" in answer["message"]
+    assert district.resident.get(f"/api/orders/{order['id']}")["status"] == "placed"
+
+
+def test_another_resident_may_not_see_the_order(district):
+    create_account(district.admin, "li.nainai", "resident", community="铁道家园")
+    neighbour = sign_in(district.url, "li.nainai", "密码password1")
+    order = district.place_order()
+
+    neighbour.get(f"/api/orders/{order['id']}", expect=403)
+
+
+def test_an_unknown_order_is_not_found(district):
+    answer = district.staff.get("/api/orders/no-such-order", expect=404)
+
+    assert answer["error"] == "not_found"
+
+
+def test_dispatching_to_an_unknown_team_is_not_found(district):
+    order = district.place_order()
+
+    district.staff.post(
+        f"/api/orders/{order['id']}/dispatch", {"team_id": "no-such-team"}, expect=404
+    )
+
+
+def test_confirming_before_the_report_is_a_conflict(district):
+    order = district.place_order()
+    district.dispatch(order["id"])
+
+    answer = district.resident.post(f"/api/orders/{order['id']}/confirm", expect=409)
+
+    assert answer["message"] == "cannot confirm an order that is dispatched"
+
+
+def test_accepting_volunteers_from_another_team_is_refused(district):
+    order = district.place_order()
+    district.dispatch(order["id"])
+
+    answer = district.leader.post(
+        f"/api/orders/{order['id']}/accept", {"volunteer_ids": ["stranger"]}, expect=400
+    )
+
+    assert "stranger" in answer["message"]
+
+
+def test_reporting_minutes_for_an_unassigned_volunteer_is_refused(district):
+    order = district.place_order()
+    district.dispatch(order["id"])
+    district.accept(order["id"])
+
+    district.leader.post(
+        f"/api/orders/{order['id']}/report", {"minutes": {"stranger": 60}}, expect=400
+    )
+    district.leader.post(
+        f"/api/orders/{order['id']}/report",
+        {"minutes": {district.volunteer_ids[0]: 0}},
+        expect=400,
+    )
+
+
+def test_a_taken_username_is_a_conflict(district):
+    answer = district.admin.post(
+        "/api/users",
+        {
+            "username": "wang.fang",
+            "password": "another-password",
+            "role": "resident",
+            "display_name": "重名",
+        },
+        expect=409,
+    )
+
+    assert "taken" in answer["message"]
+
+
+def test_a_team_leader_account_must_name_its_team(district):
+    answer = district.admin.post(
+        "/api/users",
+        {
+            "username": "no.team",
+            "password": "password-123",
+            "role": "team_leader",
+            "display_name": "无队",
+        },
+        expect=400,
+    )
+
+    assert "team_id" in answer["fields"]
