@@ -134,7 +134,7 @@ def create_account(admin, username, role, **scope):
 
 @pytest.fixture
 def district(system):
-    """铁道家园 with its staff, the 俏玫瑰 dance troupe, two volunteers and a resident."""
+    """铁道家园: its staff, the 俏玫瑰 dance troupe, two volunteers, a resident."""
     url, configs = system
     admin = sign_in(url, "admin", "admin-password")
     create_account(admin, "wang.fang", "community_staff", community="铁道家园")

@@ -78,11 +78,11 @@ def test_the_flows_events_can_be_read_by_any_amqp_client(district):
         "OrderServiceReported",
         "OrderCompleted",
     ]
-    [(properties, credited)] = points_events.get(count=1)
+    [(credit_properties, credited)] = points_events.get(count=1)
     assert credited["type"] == "PointsCredited"
     assert credited["data"]["points"] == 15
     assert credited["data"]["order_id"] == completed["id"]
-    for properties, body in [*received, (properties, credited)]:
+    for properties, body in [*received, (credit_properties, credited)]:
         assert properties.content_type == "application/cloudevents+json"
         assert properties.message_id == body["id"]
         assert properties.delivery_mode == 2
