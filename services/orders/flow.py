@@ -74,7 +74,7 @@ def place_order(uow, caller, fields):
         HistoryEntry(status=lifecycle.PLACED, by=caller.user_id, at=moment)
     )
     uow.session.add(order)
-    uow.emit(
+    event = uow.emit(
         "OrderPlaced",
         {
             "order_id": order.id,
@@ -85,7 +85,12 @@ def place_order(uow, caller, fields):
         },
         subject=order.id,
     )
-    logger.info("order placed order_id=%s community=%s", order.id, order.community)
+    logger.info(
+        "order placed order_id=%s event_id=%s community=%s",
+        order.id,
+        event.id,
+        order.community,
+    )
     return order
 
 
@@ -98,7 +103,7 @@ def dispatch_order(uow, caller, order_id, team_id):
         raise TeamNotKnown(f"no team {team_id}")
     order.team_id = team_id
     move, _ = _move(order, "dispatch", caller)
-    uow.emit(
+    event = uow.emit(
         move.event,
         {
             "order_id": order.id,
@@ -108,7 +113,12 @@ def dispatch_order(uow, caller, order_id, team_id):
         },
         subject=order.id,
     )
-    logger.info("order dispatched order_id=%s team_id=%s", order.id, team_id)
+    logger.info(
+        "order dispatched order_id=%s event_id=%s team_id=%s",
+        order.id,
+        event.id,
+        team_id,
+    )
     return order
 
 
@@ -133,7 +143,7 @@ def accept_order(uow, caller, order_id, volunteer_ids):
         )
     order.assignments = [Assignment(volunteer_id=v) for v in volunteer_ids]
     move, _ = _move(order, "accept", caller)
-    uow.emit(
+    event = uow.emit(
         move.event,
         {
             "order_id": order.id,
@@ -144,7 +154,10 @@ def accept_order(uow, caller, order_id, volunteer_ids):
         subject=order.id,
     )
     logger.info(
-        "order accepted order_id=%s volunteers=%d", order.id, len(volunteer_ids)
+        "order accepted order_id=%s event_id=%s volunteers=%d",
+        order.id,
+        event.id,
+        len(volunteer_ids),
     )
     return order
 
@@ -162,7 +175,7 @@ def report_service(uow, caller, order_id, minutes):
     for volunteer_id, assignment in assigned.items():
         assignment.minutes = minutes.get(volunteer_id)
     move, _ = _move(order, "report", caller)
-    uow.emit(
+    event = uow.emit(
         move.event,
         {
             "order_id": order.id,
@@ -173,7 +186,10 @@ def report_service(uow, caller, order_id, minutes):
         subject=order.id,
     )
     logger.info(
-        "service reported order_id=%s minutes=%d", order.id, sum(minutes.values())
+        "service reported order_id=%s event_id=%s minutes=%d",
+        order.id,
+        event.id,
+        sum(minutes.values()),
     )
     return order
 
@@ -184,7 +200,7 @@ def confirm_order(uow, caller, order_id):
     order = _load_for_update(uow.session, order_id)
     policy.check_confirm(caller, order)
     move, moment = _move(order, "confirm", caller)
-    uow.emit(
+    event = uow.emit(
         move.event,
         {
             "order_id": order.id,
@@ -199,7 +215,7 @@ def confirm_order(uow, caller, order_id):
         },
         subject=order.id,
     )
-    logger.info("order completed order_id=%s", order.id)
+    logger.info("order completed order_id=%s event_id=%s", order.id, event.id)
     return order
 
 

@@ -30,7 +30,7 @@ def register_team(uow, caller, fields):
     _check_staff_of(caller, fields["community"])
     team = Team(id=str(uuid.uuid4()), registered_at=now(), **fields)
     uow.session.add(team)
-    uow.emit(
+    event = uow.emit(
         "TeamRegistered",
         {
             "team_id": team.id,
@@ -40,7 +40,12 @@ def register_team(uow, caller, fields):
         },
         subject=team.id,
     )
-    logger.info("team registered team_id=%s community=%s", team.id, team.community)
+    logger.info(
+        "team registered team_id=%s event_id=%s community=%s",
+        team.id,
+        event.id,
+        team.community,
+    )
     return team
 
 
@@ -49,7 +54,7 @@ def register_volunteer(uow, caller, fields):
     _check_staff_of(caller, fields["community"])
     volunteer = Volunteer(id=str(uuid.uuid4()), registered_at=now(), **fields)
     uow.session.add(volunteer)
-    uow.emit(
+    event = uow.emit(
         "VolunteerRegistered",
         {
             "volunteer_id": volunteer.id,
@@ -59,7 +64,9 @@ def register_volunteer(uow, caller, fields):
         },
         subject=volunteer.id,
     )
-    logger.info("volunteer registered volunteer_id=%s", volunteer.id)
+    logger.info(
+        "volunteer registered volunteer_id=%s event_id=%s", volunteer.id, event.id
+    )
     return volunteer
 
 
@@ -80,13 +87,16 @@ def add_member(uow, caller, team_id, volunteer_id):
         uow.session.add(
             Membership(team_id=team_id, volunteer_id=volunteer_id, joined_at=now())
         )
-        uow.emit(
+        event = uow.emit(
             "VolunteerJoinedTeam",
             {"team_id": team_id, "volunteer_id": volunteer_id},
             subject=team_id,
         )
         logger.info(
-            "volunteer joined team_id=%s volunteer_id=%s", team_id, volunteer_id
+            "volunteer joined team_id=%s volunteer_id=%s event_id=%s",
+            team_id,
+            volunteer_id,
+            event.id,
         )
     return team
 
