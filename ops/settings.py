@@ -9,7 +9,9 @@ from nameko.cli.main import setup_yaml_parser
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("teams", "orders", "points", "inventory", "gateway")
 DOMAIN_SERVICES = ("teams", "orders", "points", "inventory")
-VAR = ROOT / "var"
+# local SQLite files live under the working directory, like the configs'
+# `sqlite:///var/<service>.sqlite` defaults
+VAR = Path(os.environ.get("VOLUNTEER_PLATFORM_VAR", "var")).absolute()
 
 
 def config_path(service):
