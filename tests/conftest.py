@@ -19,7 +19,8 @@ PG_DSN = os.environ.get(
     "TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 )
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
-TEMPLATE_PREFIX = "vp_template_"
+# per test session, so that two sessions on one machine never share a template
+TEMPLATE_PREFIX = f"vp_template_{os.getpid()}_"
 
 
 def _admin_connection():
@@ -49,6 +50,9 @@ def database_templates():
             cursor.execute(f'CREATE DATABASE "{name}"')
             upgrade(service, _sqlalchemy_url(name))
     yield {service: TEMPLATE_PREFIX + service for service in settings.SERVICES}
+    with conn.cursor() as cursor:
+        for service in settings.SERVICES:
+            _drop(cursor, TEMPLATE_PREFIX + service)
     conn.close()
 
 
