@@ -19,7 +19,6 @@ from services.orders.models import (
     HistoryEntry,
     KnownMembership,
     KnownTeam,
-    KnownVolunteer,
     Order,
 )
 
@@ -256,29 +255,3 @@ def order_view(order):
             for h in order.history
         ],
     }
-
-
-# ---- keeping the copy of the teams directory current
-
-
-def record_team(session, data):
-    team = session.get(KnownTeam, data["team_id"]) or KnownTeam(id=data["team_id"])
-    team.name = data["name"]
-    team.community = data["community"]
-    team.categories = list(data["categories"])
-    session.add(team)
-
-
-def record_volunteer(session, data):
-    volunteer = session.get(KnownVolunteer, data["volunteer_id"]) or KnownVolunteer(
-        id=data["volunteer_id"]
-    )
-    volunteer.name = data["name"]
-    volunteer.community = data["community"]
-    session.add(volunteer)
-
-
-def record_membership(session, data):
-    key = (data["team_id"], data["volunteer_id"])
-    if session.get(KnownMembership, key) is None:
-        session.add(KnownMembership(team_id=key[0], volunteer_id=key[1]))

@@ -11,7 +11,7 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
-from services.orders import flow
+from services.orders import directory, flow
 from services.orders.exceptions import OrdersError
 from services.orders.models import Base
 from services.orders.schemas import (
@@ -86,17 +86,17 @@ class OrdersService:
     @reliable_handler("teams", "TeamRegistered")
     def handle_team_registered(self, event):
         """Keep the copy of the team used to check dispatch targets."""
-        self._apply(event, flow.record_team, "team_id")
+        self._apply(event, directory.record_team, "team_id")
 
     @reliable_handler("teams", "VolunteerRegistered")
     def handle_volunteer_registered(self, event):
         """Keep the copy of the volunteer used to check assignments."""
-        self._apply(event, flow.record_volunteer, "volunteer_id")
+        self._apply(event, directory.record_volunteer, "volunteer_id")
 
     @reliable_handler("teams", "VolunteerJoinedTeam")
     def handle_volunteer_joined_team(self, event):
         """Keep the memberships used to check who may serve an order."""
-        self._apply(event, flow.record_membership, "volunteer_id")
+        self._apply(event, directory.record_membership, "volunteer_id")
 
     def _apply(self, event, fn, key):
         with self.db.transaction() as uow:
