@@ -4,12 +4,12 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 
 from eventing.database import Database
 from services.gateway import accounts, auth
 from services.gateway.api import api, load_body, load_query
 from services.gateway.models import Base
+from services.gateway.rpc import ServiceClient
 from services.gateway.schemas import CreateUserSchema, TokenRequestSchema
 from services.orders.schemas import (
     AcceptOrderSchema,
@@ -57,10 +57,10 @@ class GatewayService:
     db = Database(Base.metadata)
     admin_account = AdminAccount()
     config = Config()
-    orders = RpcProxy("orders")
-    teams = RpcProxy("teams")
-    points = RpcProxy("points")
-    inventory = RpcProxy("inventory")
+    orders = ServiceClient("orders")
+    teams = ServiceClient("teams")
+    points = ServiceClient("points")
+    inventory = ServiceClient("inventory")
 
     @api("GET", "/health", public=True)
     def health(self, request):

@@ -1,0 +1,53 @@
+"""RPC to the domain services that gives up instead of hanging.
+
+nameko's RPC waits forever for a reply. A request the gateway gave up on must
+not run later either, so the request message expires on the broker when the
+caller stops waiting: a stopped service gives the caller a 503 and, once back,
+never carries out a command nobody is waiting for.
+"""
+
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from services.gateway.errors import Unavailable
+
+TIMEOUT_KEY = "GATEWAY_RPC_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0
+
+
+class ServiceClient(RpcProxy):
+    def __init__(self, target_service, timeout=DEFAULT_TIMEOUT):
+        self.timeout = timeout
+        super().__init__(target_service, expiration=timeout)
+
+    def setup(self):
+        super().setup()
+        self.timeout = float(self.container.config.get(TIMEOUT_KEY, self.timeout))
+        self.options["expiration"] = self.timeout
+
+    def get_dependency(self, worker_ctx):
+        return TimedProxy(super().get_dependency(worker_ctx), self.timeout)
+
+
+class TimedProxy:
+    def __init__(self, proxy, timeout):
+        self._proxy = proxy
+        self._timeout = timeout
+
+    def __getattr__(self, method_name):
+        method = getattr(self._proxy, method_name)
+        service = self._proxy.service_name
+
+        def call(*args, **kwargs):
+            try:
+                with eventlet.Timeout(self._timeout):
+                    return method(*args, **kwargs)
+            except eventlet.Timeout:
+                raise Unavailable(
+                    f"the {service} service did not answer within {self._timeout:g}s"
+                ) from None
+            except UnknownService:
+                raise Unavailable(f"the {service} service is not running") from None
+
+        return call
