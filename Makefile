@@ -4,16 +4,33 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# the official AsyncAPI 3.0.0 JSON Schema, for tests/unit/test_asyncapi.py
+ASYNCAPI_SPECS := 6.11.1
+ASYNCAPI_DIR := build/asyncapi
+ASYNCAPI_SCHEMA := $(ASYNCAPI_DIR)/node_modules/@asyncapi/specs/schemas/3.0.0.json
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed ## create .venv with every dependency pinned
+install: $(VENV)/.installed $(ASYNCAPI_SCHEMA) ## create .venv, every dependency pinned; fetch the AsyncAPI schema
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade 'pip==26.3'
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+# refetched when the file is missing or the pin changes (a new stamp); npm would
+# leave a damaged copy of the same version alone, so the old tree goes first
+$(ASYNCAPI_SCHEMA): $(ASYNCAPI_DIR)/.specs-$(ASYNCAPI_SPECS)
+	rm -rf $(ASYNCAPI_DIR)/node_modules
+	npm install --silent --no-save --no-audit --no-fund --prefix $(ASYNCAPI_DIR) \
+		@asyncapi/specs@$(ASYNCAPI_SPECS)
+	test -s $@ && touch $@
+
+$(ASYNCAPI_DIR)/.specs-%:
+	mkdir -p $(@D)
+	rm -f $(@D)/.specs-*
 	touch $@
 
 run: install ## run every service and the gateway (port 8000) until Ctrl-C

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 import requests
@@ -160,6 +161,23 @@ def demo(gateway, admin_password):
     from ops import demo as district_demo
 
     district_demo.main(gateway, admin_password, out=click.echo)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=settings.ROOT / "docs" / "asyncapi.yaml",
+    show_default="docs/asyncapi.yaml",
+    help="Where to write the document.",
+)
+def asyncapi(output):
+    """Write the event contract as an AsyncAPI 3.0 document built from the schemas."""
+    from eventing.asyncapi import build_document, to_yaml
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(to_yaml(build_document()), encoding="utf-8")
+    click.echo(f"wrote {output}")
 
 
 def start_all():
