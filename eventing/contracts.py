@@ -3,11 +3,17 @@
 These are public contracts. Other district systems consume them from the
 `<service>.events` exchanges without any of our code, so a field is never
 renamed or removed in place; a new meaning gets a new field or a new event.
+
+Producers are strict and consumers tolerant: `dump` refuses a field the
+contract does not name, while `load` ignores one, so a producer may add an
+optional field before its consumers know it, and a rolling upgrade never
+dead-letters events.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 # whole minutes for one volunteer on one order: 1 minute up to 24 hours
 MINUTES = validate.Range(min=1, max=24 * 60)
@@ -16,12 +22,29 @@ ID = validate.Length(min=1, max=64)
 
 class Contract(Schema):
     class Meta:
-        unknown = RAISE
+        unknown = EXCLUDE
         ordered = True
 
 
 def _id(**kwargs):
     return fields.String(required=True, validate=ID, **kwargs)
+
+
+def _iso8601(value):
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise ValidationError("the time zone is missing")
+
+
+def _timestamp(description):
+    return fields.String(
+        required=True,
+        validate=_iso8601,
+        metadata={"format": "date-time", "description": description},
+    )
 
 
 def _minutes_by_volunteer():
@@ -30,6 +53,7 @@ def _minutes_by_volunteer():
         values=fields.Integer(strict=True, validate=MINUTES),
         required=True,
         validate=validate.Length(min=1),
+        metadata={"description": "whole minutes served, keyed by volunteer id"},
     )
 
 
@@ -68,7 +92,7 @@ class OrderPlacedSchema(Contract):
     description = fields.String(required=True)
     community = fields.String(required=True)
     address = fields.String(required=True)
-    placed_at = fields.String(required=True)
+    placed_at = _timestamp("when the resident placed the order")
 
 
 class OrderDispatchedSchema(Contract):
@@ -100,7 +124,9 @@ class OrderCompletedSchema(Contract):
     community = fields.String(required=True)
     team_id = _id()
     minutes = _minutes_by_volunteer()
-    completed_at = fields.String(required=True)
+    completed_at = _timestamp(
+        "when the service was confirmed; rates in force then apply"
+    )
     confirmed_by = _id()
 
 
@@ -111,10 +137,30 @@ class PointsCreditedSchema(Contract):
     transfer_id = _id()
     volunteer_id = _id()
     order_id = _id()
-    minutes = fields.Integer(strict=True, required=True, validate=MINUTES)
-    points = fields.Integer(strict=True, required=True, validate=validate.Range(min=0))
-    rate_per_hour = fields.Integer(strict=True, required=True)
-    balance = fields.Integer(strict=True, required=True, validate=validate.Range(min=0))
+    minutes = fields.Integer(
+        strict=True,
+        required=True,
+        validate=MINUTES,
+        metadata={"description": "confirmed minutes this credit pays for"},
+    )
+    points = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "points credited; part points are not paid"},
+    )
+    rate_per_hour = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "points an hour that applied"},
+    )
+    balance = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "the volunteer's balance after this credit"},
+    )
 
 
 @dataclass(frozen=True)
@@ -203,7 +249,7 @@ def dump(event_type, data):
     Validating on the way out means a producer bug fails the producer's
     transaction instead of reaching every consumer.
     """
-    schema = contract_for(event_type).schema()
+    schema = contract_for(event_type).schema(unknown=RAISE)
     errors = schema.validate(data)
     if errors:
         raise ValidationError(errors)
@@ -211,5 +257,6 @@ def dump(event_type, data):
 
 
 def load(event_type, data):
-    """Validate incoming data against its contract; raises ValidationError."""
+    """Validate incoming data against its contract, ignoring fields it does not
+    name; raises ValidationError."""
     return contract_for(event_type).schema().load(data)

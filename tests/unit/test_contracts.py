@@ -37,9 +37,19 @@ def test_minutes_outside_one_minute_to_a_day_break_the_contract(minutes):
         contracts.dump("OrderCompleted", completed(minutes=minutes))
 
 
-def test_an_unknown_field_breaks_the_contract():
+def test_a_producer_may_not_send_a_field_the_contract_does_not_name():
     with pytest.raises(ValidationError):
-        contracts.load("OrderCompleted", completed(surprise=True))
+        contracts.dump("OrderCompleted", completed(surprise=True))
+
+
+def test_a_consumer_ignores_a_field_it_does_not_know_yet():
+    assert contracts.load("OrderCompleted", completed(surprise=True)) == completed()
+
+
+@pytest.mark.parametrize("moment", ["yesterday", "2026-12-03T08:00:00"])
+def test_a_timestamp_must_be_iso_8601_with_a_time_zone(moment):
+    with pytest.raises(ValidationError):
+        contracts.dump("OrderCompleted", completed(completed_at=moment))
 
 
 def test_an_unknown_event_type_has_no_contract():
