@@ -87,6 +87,9 @@ def wait_for_broker(timeout=60):
 
 def local_env():
     env = dict(os.environ)
+    # eventlet announces its maintenance mode when `nameko run` imports it (from
+    # nameko.cli.commands), with a plain Warning: once per service is noise
+    env.setdefault("PYTHONWARNINGS", "ignore:::nameko.cli.commands")
     env.setdefault("GATEWAY_JWT_SECRET", LOCAL_JWT_SECRET)
     env.setdefault("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD)
     return env
@@ -137,6 +140,8 @@ def run():
     """Run every service and the gateway on this machine until Ctrl-C."""
     processes = start_all()
     click.echo(f"gateway ready at {GATEWAY_URL}; Ctrl-C stops every service")
+    # `kill` stops every service as Ctrl-C does
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
@@ -178,6 +183,10 @@ def asyncapi(output):
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(to_yaml(build_document()), encoding="utf-8")
     click.echo(f"wrote {output}")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def start_all():

@@ -82,6 +82,7 @@ class GatewayService:
             "token_type": "bearer",
             "role": user.role,
             "expires_in": ttl,
+            "user": accounts.user_view(user),
         }
 
     @api("POST", "/api/users")

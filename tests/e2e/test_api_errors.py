@@ -13,6 +13,19 @@ def test_a_call_without_a_token_is_unauthorized(district):
     assert answer["error"] == "unauthorized"
 
 
+def test_signing_in_tells_the_account_its_role_and_scope(district):
+    answer = Api(district.url).post(
+        "/api/auth/token",
+        {"username": "zhang.dui", "password": "密码password1"},
+        expect=200,
+    )
+
+    assert answer["token_type"] == "bearer"
+    assert answer["role"] == "team_leader"
+    assert answer["user"]["team_id"] == district.team_id
+    assert "password_hash" not in answer["user"]
+
+
 def test_a_wrong_password_is_unauthorized(district):
     answer = Api(district.url).post(
         "/api/auth/token", {"username": "admin", "password": "guess"}, expect=401
