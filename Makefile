@@ -12,7 +12,7 @@ ASYNCAPI_SCHEMA := $(ASYNCAPI_DIR)/node_modules/@asyncapi/specs/schemas/3.0.0.js
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed $(ASYNCAPI_SCHEMA) ## create .venv, every dependency pinned; fetch the AsyncAPI schema
+install: $(VENV)/.installed ## create .venv with every dependency pinned
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,10 @@ run: install ## run every service and the gateway (port 8000) until Ctrl-C
 demo: install ## start the system if needed, run a morning of the district through it
 	$(BIN)/volunteer-platform demo
 
-test: install ## the whole suite against the real RabbitMQ and PostgreSQL
+test: install $(ASYNCAPI_SCHEMA) ## the whole suite against the real RabbitMQ and PostgreSQL
 	$(BIN)/pytest
 
-test-unit: install ## the unit tests alone (no broker, no database)
+test-unit: install $(ASYNCAPI_SCHEMA) ## the unit tests alone (no broker, no database)
 	$(BIN)/pytest tests/unit
 
 lint: install ## ruff's lint and format checks
