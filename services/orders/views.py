@@ -6,10 +6,11 @@ from datetime import UTC
 def isoformat(moment):
     if moment is None:
         return None
-    # SQLite hands back naive datetimes; every time we store is UTC
+    # SQLite hands back naive datetimes, every time we store is UTC, and
+    # PostgreSQL answers in its session's zone: show every time in UTC
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def order_summary(order):
