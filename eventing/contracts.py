@@ -154,6 +154,7 @@ class OrderDisputedSchema(Contract):
 class OrderReportRequestedSchema(Contract):
     order_id = _id()
     team_id = _id()
+    category = fields.String(required=True)
     community = fields.String(required=True)
     reason = _optional()
     requested_by = _id()

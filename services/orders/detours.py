@@ -83,12 +83,7 @@ def request_report(uow, caller, order_id, reason, timings=DEFAULT_TIMINGS):
         uow,
         order,
         step.event,
-        {
-            "team_id": order.team_id,
-            "community": order.community,
-            "reason": reason,
-            "requested_by": caller.user_id,
-        },
+        {**team_facts(order), "reason": reason, "requested_by": caller.user_id},
     )
 
 
