@@ -53,7 +53,7 @@ def test_placing_for_someone_refuses_a_non_resident_and_staff_placing_for_none(
     assert district.staff.get("/api/orders", expect=200)["items"] == []
 
 
-def test_entering_an_order_for_a_resident_of_another_community_is_forbidden(
+def test_only_staff_of_the_orders_community_enter_it_for_a_resident(
     district,
 ):
     other_staff = newcomer(district, "li.gan", "community_staff", community="五号街坊")
