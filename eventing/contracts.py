@@ -18,6 +18,10 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 # whole minutes for one volunteer on one order: 1 minute up to 24 hours
 MINUTES = validate.Range(min=1, max=24 * 60)
 ID = validate.Length(min=1, max=64)
+# why staff turn a request down; counted by category and community as unmet demand
+REJECT_REASON_CODES = ("out_of_scope", "duplicate", "no_capacity", "unsafe", "other")
+PRIORITIES = ("normal", "urgent")
+STARS = validate.Range(min=1, max=5)
 
 
 class Contract(Schema):
@@ -28,6 +32,12 @@ class Contract(Schema):
 
 def _id(**kwargs):
     return fields.String(required=True, validate=ID, **kwargs)
+
+
+def _optional(**kwargs):
+    return fields.String(
+        load_default=None, dump_default=None, allow_none=True, **kwargs
+    )
 
 
 def _iso8601(value):
@@ -65,6 +75,7 @@ class TeamRegisteredSchema(Contract):
     name = fields.String(required=True)
     categories = fields.List(fields.String(), required=True)
     community = fields.String(required=True)
+    street = fields.String(load_default=None, allow_none=True)
     leader_ids = fields.List(fields.String(), load_default=list, dump_default=list)
 
 
@@ -93,6 +104,24 @@ class OrderPlacedSchema(Contract):
     community = fields.String(required=True)
     address = fields.String(required=True)
     placed_at = _timestamp("when the resident placed the order")
+    priority = fields.String(
+        load_default="normal",
+        dump_default="normal",
+        validate=validate.OneOf(PRIORITIES),
+    )
+    wanted_from = _optional()
+    wanted_until = _optional()
+
+
+class OrderRejectedSchema(Contract):
+    order_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    reason_code = fields.String(
+        required=True, validate=validate.OneOf(REJECT_REASON_CODES)
+    )
+    note = _optional()
+    rejected_by = _id()
 
 
 class OrderDispatchedSchema(Contract):
@@ -100,6 +129,15 @@ class OrderDispatchedSchema(Contract):
     team_id = _id()
     community = fields.String(required=True)
     dispatched_by = _id()
+
+
+class OrderDeclinedSchema(Contract):
+    order_id = _id()
+    team_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    reason = fields.String(required=True)
+    declined_by = _id()
 
 
 class OrderAcceptedSchema(Contract):
@@ -111,11 +149,39 @@ class OrderAcceptedSchema(Contract):
     accepted_by = _id()
 
 
+class OrderStartedSchema(Contract):
+    order_id = _id()
+    team_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    started_by = _id()
+    # set when a volunteer checked in rather than the leader recording the start
+    volunteer_id = _optional(validate=ID)
+
+
 class OrderServiceReportedSchema(Contract):
     order_id = _id()
     team_id = _id()
     minutes = _minutes_by_volunteer()
     reported_by = _id()
+
+
+class OrderDisputedSchema(Contract):
+    order_id = _id()
+    team_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    reason = fields.String(required=True)
+    disputed_by = _id()
+
+
+class OrderReportRequestedSchema(Contract):
+    order_id = _id()
+    team_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    reason = _optional()
+    requested_by = _id()
 
 
 class OrderCompletedSchema(Contract):
@@ -127,7 +193,46 @@ class OrderCompletedSchema(Contract):
     completed_at = _timestamp(
         "when the service was confirmed; rates in force then apply"
     )
+    # a person's id, or "system:auto-complete" when the quiet period passed
     confirmed_by = _id()
+
+
+class OrderRatedSchema(Contract):
+    order_id = _id()
+    team_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    stars = fields.Integer(strict=True, required=True, validate=STARS)
+    comment = _optional()
+    rated_by = _id()
+
+
+class OrderCancelledSchema(Contract):
+    order_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    team_id = _optional(validate=ID)
+    # the status the order was in when it was cancelled
+    stage = fields.String(required=True)
+    reason = fields.String(required=True)
+    cancelled_by = _id()
+
+
+class OrderExpiredSchema(Contract):
+    order_id = _id()
+    category = fields.String(required=True)
+    community = fields.String(required=True)
+    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+    # where the order waited too long: for dispatch (placed) or acceptance
+    stage = fields.String(
+        required=True, validate=validate.OneOf(("placed", "dispatched"))
+    )
+    # the team that let it lapse, when it was dispatched
+    team_id = _optional(validate=ID)
+    # expired for good, or returned to the community to be dispatched again
+    outcome = fields.String(
+        required=True, validate=validate.OneOf(("expired", "returned"))
+    )
 
 
 # ---- points ----------------------------------------------------------------
@@ -205,10 +310,28 @@ CATALOGUE = {
             "Community staff handed an order to a team.",
         ),
         EventType(
+            "OrderRejected",
+            "orders",
+            OrderRejectedSchema,
+            "Community staff turned an order down, with a reason code.",
+        ),
+        EventType(
+            "OrderDeclined",
+            "orders",
+            OrderDeclinedSchema,
+            "The team turned a dispatched order down; it awaits another dispatch.",
+        ),
+        EventType(
             "OrderAccepted",
             "orders",
             OrderAcceptedSchema,
             "The team accepted the order and assigned volunteers.",
+        ),
+        EventType(
+            "OrderStarted",
+            "orders",
+            OrderStartedSchema,
+            "The service began: the leader recorded it or a volunteer checked in.",
         ),
         EventType(
             "OrderServiceReported",
@@ -217,10 +340,40 @@ CATALOGUE = {
             "The team reported the minutes each volunteer served.",
         ),
         EventType(
+            "OrderDisputed",
+            "orders",
+            OrderDisputedSchema,
+            "The resident disputed the team's report; staff will resolve it.",
+        ),
+        EventType(
+            "OrderReportRequested",
+            "orders",
+            OrderReportRequestedSchema,
+            "Staff resolved a dispute by asking the team to report again.",
+        ),
+        EventType(
             "OrderCompleted",
             "orders",
             OrderCompletedSchema,
             "The service was confirmed; its minutes are final.",
+        ),
+        EventType(
+            "OrderRated",
+            "orders",
+            OrderRatedSchema,
+            "The resident rated the completed service.",
+        ),
+        EventType(
+            "OrderCancelled",
+            "orders",
+            OrderCancelledSchema,
+            "The resident or staff cancelled the order before service started.",
+        ),
+        EventType(
+            "OrderExpired",
+            "orders",
+            OrderExpiredSchema,
+            "Nobody dispatched or accepted the order in time.",
         ),
         EventType(
             "PointsCredited",

@@ -13,9 +13,17 @@ from services.gateway.rpc import ServiceClient
 from services.gateway.schemas import CreateUserSchema, TokenRequestSchema
 from services.orders.schemas import (
     AcceptOrderSchema,
+    BoardQuerySchema,
     DispatchOrderSchema,
+    ListOrdersSchema,
+    NoBodySchema,
     PlaceOrderSchema,
+    RateOrderSchema,
+    ReasonSchema,
+    RejectOrderSchema,
     ReportServiceSchema,
+    RequestReportSchema,
+    SuggestQuerySchema,
 )
 from services.teams.schemas import (
     AddMemberSchema,
@@ -133,14 +141,36 @@ class GatewayService:
 
     @api("POST", "/api/orders")
     def place_order(self, request):
-        """Place an order; OrderPlaced follows."""
+        """Place an order, or enter one for a resident (staff); OrderPlaced follows."""
         body = load_body(request, PlaceOrderSchema())
-        return 201, self.orders.place_order(_caller(request), body)
+        if body["on_behalf_of"]:
+            with self.db.session() as session:
+                accounts.require_resident(session, body["on_behalf_of"])
+        payload = PlaceOrderSchema().dump(body)
+        return 201, self.orders.place_order(_caller(request), payload)
+
+    @api("GET", "/api/orders")
+    def list_orders(self, request):
+        """Orders the caller may see, filtered, newest first: `{items, next_cursor}`."""
+        query = ListOrdersSchema().dump(load_query(request, ListOrdersSchema()))
+        return self.orders.list_orders(_caller(request), query)
+
+    @api("GET", "/api/orders/board")
+    def order_board(self, request):
+        """A community's counts by status, longest waiting and nearest expiry."""
+        query = load_query(request, BoardQuerySchema())
+        return self.orders.board(_caller(request), query)
 
     @api("GET", "/api/orders/<string:order_id>")
     def get_order(self, request, order_id):
         """The order and its history, for those involved in it."""
         return self.orders.get_order(_caller(request), order_id)
+
+    @api("GET", "/api/orders/<string:order_id>/suggested-teams")
+    def suggest_teams(self, request, order_id):
+        """Teams to dispatch the order to, fewest open orders and best rated first."""
+        query = load_query(request, SuggestQuerySchema())
+        return self.orders.suggested_teams(_caller(request), order_id, query)
 
     @api("POST", "/api/orders/<string:order_id>/dispatch")
     def dispatch_order(self, request, order_id):
@@ -148,11 +178,29 @@ class GatewayService:
         body = load_body(request, DispatchOrderSchema())
         return self.orders.dispatch_order(_caller(request), order_id, body)
 
+    @api("POST", "/api/orders/<string:order_id>/reject")
+    def reject_order(self, request, order_id):
+        """Turn a placed order down with a reason code; OrderRejected follows."""
+        body = load_body(request, RejectOrderSchema())
+        return self.orders.reject_order(_caller(request), order_id, body)
+
+    @api("POST", "/api/orders/<string:order_id>/decline")
+    def decline_order(self, request, order_id):
+        """The team turns the order down; OrderDeclined follows."""
+        body = load_body(request, ReasonSchema())
+        return self.orders.decline_order(_caller(request), order_id, body)
+
     @api("POST", "/api/orders/<string:order_id>/accept")
     def accept_order(self, request, order_id):
         """Accept with volunteers; OrderAccepted follows."""
         body = load_body(request, AcceptOrderSchema())
         return self.orders.accept_order(_caller(request), order_id, body)
+
+    @api("POST", "/api/orders/<string:order_id>/start")
+    def start_order(self, request, order_id):
+        """The leader records the start or a volunteer checks in; OrderStarted."""
+        load_body(request, NoBodySchema())
+        return self.orders.start_order(_caller(request), order_id)
 
     @api("POST", "/api/orders/<string:order_id>/report")
     def report_service(self, request, order_id):
@@ -160,10 +208,35 @@ class GatewayService:
         body = load_body(request, ReportServiceSchema())
         return self.orders.report_service(_caller(request), order_id, body)
 
+    @api("POST", "/api/orders/<string:order_id>/dispute")
+    def dispute_order(self, request, order_id):
+        """The resident disputes the report; OrderDisputed follows."""
+        body = load_body(request, ReasonSchema())
+        return self.orders.dispute_order(_caller(request), order_id, body)
+
+    @api("POST", "/api/orders/<string:order_id>/request-report")
+    def request_report(self, request, order_id):
+        """Staff ask the team to report again; OrderReportRequested follows."""
+        body = load_body(request, RequestReportSchema())
+        return self.orders.request_report(_caller(request), order_id, body)
+
     @api("POST", "/api/orders/<string:order_id>/confirm")
     def confirm_order(self, request, order_id):
         """Confirm the report; OrderCompleted and then PointsCredited follow."""
+        load_body(request, NoBodySchema())
         return self.orders.confirm_order(_caller(request), order_id)
+
+    @api("POST", "/api/orders/<string:order_id>/rate")
+    def rate_order(self, request, order_id):
+        """Rate the completed service; OrderRated follows."""
+        body = load_body(request, RateOrderSchema())
+        return self.orders.rate_order(_caller(request), order_id, body)
+
+    @api("POST", "/api/orders/<string:order_id>/cancel")
+    def cancel_order(self, request, order_id):
+        """Cancel before service starts; OrderCancelled follows."""
+        body = load_body(request, ReasonSchema())
+        return self.orders.cancel_order(_caller(request), order_id, body)
 
     # ---- banks
 

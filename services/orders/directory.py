@@ -9,6 +9,7 @@ def record_team(session, data):
     team = session.get(KnownTeam, data["team_id"]) or KnownTeam(id=data["team_id"])
     team.name = data["name"]
     team.community = data["community"]
+    team.street = data.get("street")
     team.categories = list(data["categories"])
     session.add(team)
 

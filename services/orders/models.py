@@ -34,14 +34,25 @@ class Order(Base):
     address: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), index=True)
     team_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    placed_at = mapped_column(DateTime(timezone=True), nullable=False)
+    priority: Mapped[str] = mapped_column(String(10), server_default="normal")
+    wanted_from = mapped_column(DateTime(timezone=True))
+    wanted_until = mapped_column(DateTime(timezone=True))
+    placed_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
     updated_at = mapped_column(DateTime(timezone=True), nullable=False)
+    # the one timer an order has at a time (expiry, or auto-completion after
+    # the quiet period); replicas claim due rows with SKIP LOCKED
+    timer_due_at = mapped_column(DateTime(timezone=True), index=True)
+    rating_stars: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
     assignments: Mapped[list["Assignment"]] = relationship(
         order_by="Assignment.volunteer_id", cascade="all, delete-orphan"
     )
     history: Mapped[list["HistoryEntry"]] = relationship(
         order_by="HistoryEntry.seq", cascade="all, delete-orphan"
+    )
+    declines: Mapped[list["Decline"]] = relationship(
+        order_by="Decline.seq", cascade="all, delete-orphan"
     )
 
 
@@ -66,6 +77,19 @@ class HistoryEntry(Base):
     by: Mapped[str] = mapped_column(String(64))
     at = mapped_column(DateTime(timezone=True), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(30))
+
+
+class Decline(Base):
+    """A team that turned the order down; it is not suggested for it again."""
+
+    __tablename__ = "order_declines"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    team_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    at = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 # ---- the teams directory as the orders service knows it, fed by teams events
@@ -77,6 +101,7 @@ class KnownTeam(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     community: Mapped[str] = mapped_column(String(100))
+    street: Mapped[str | None] = mapped_column(String(100))
     categories: Mapped[list] = mapped_column(JSON)
 
 
