@@ -11,6 +11,7 @@ import uuid
 
 import psycopg2
 import pytest
+from nameko.containers import ServiceContainer
 
 from eventing.migrations import upgrade
 from ops import settings
@@ -103,3 +104,19 @@ def service_config(rabbit_config, make_database):
         return config
 
     return make
+
+
+@pytest.fixture
+def container_factory(make_database, rabbit_config):
+    """nameko's container factory, torn down before this test's databases and
+    vhost are: no relay or consumer outlives what it talks to."""
+    containers = []
+
+    def make(service_cls, config):
+        container = ServiceContainer(service_cls, config)
+        containers.append(container)
+        return container
+
+    yield make
+    for container in containers:
+        container.kill()
