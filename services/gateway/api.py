@@ -53,8 +53,11 @@ def load_query(request, schema):
 
 
 class ApiRoute(HttpRequestHandler):
-    def __init__(self, method, url, public=False, **kwargs):
-        self.public = public
+    def __init__(self, method, url, public=False, identify=False, **kwargs):
+        # `identify`: anyone may call, and a caller who sends a token is known
+        # by it (what a visitor and a signed-in resident see may differ)
+        self.public = public or identify
+        self.identify = identify
         # refusals are answered, not failures of the gateway: nameko need not
         # log them as errors
         kwargs.setdefault("expected_exceptions", (ApiError, RemoteError))
@@ -72,10 +75,18 @@ class ApiRoute(HttpRequestHandler):
 
     def handle_request(self, request):
         try:
-            request.caller = None if self.public else self.authorise(request)
+            request.caller = self.caller_of(request)
         except ApiError as exc:
             return self.response_from_exception(exc)
         return super().handle_request(request)
+
+    def caller_of(self, request):
+        if not self.public:
+            return self.authorise(request)
+        header = request.headers.get("Authorization")
+        if self.identify and header:
+            return auth.caller_from_header(header, self.secret)
+        return None
 
     def authorise(self, request):
         caller = auth.caller_from_header(

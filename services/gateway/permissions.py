@@ -2,7 +2,8 @@
 
 The gateway checks the role; the service that owns the data then checks the
 scope (their own community, team, order or account). The district admin may
-call everything.
+call everything. Browsing places, stations and teams is public (routes
+declared `identify=True`): a token, when sent, tells what the caller sees.
 """
 
 from eventing.identity import (
@@ -18,11 +19,18 @@ SIGNED_IN = frozenset(ROLES)
 
 ROLES_FOR = {
     "create_user": {ADMIN},
+    "put_station": {ADMIN},
     "register_team": {COMMUNITY_STAFF},
-    "list_teams": SIGNED_IN,
-    "get_team": SIGNED_IN,
+    "update_team": {COMMUNITY_STAFF, TEAM_LEADER},
     "register_volunteer": {COMMUNITY_STAFF},
+    "apply_volunteer": {RESIDENT, VOLUNTEER},
+    "approve_volunteer": {COMMUNITY_STAFF},
+    "reject_volunteer": {COMMUNITY_STAFF},
+    "list_volunteers": {COMMUNITY_STAFF, TEAM_LEADER},
+    "get_volunteer": SIGNED_IN,
+    "get_service_record": {RESIDENT, VOLUNTEER, COMMUNITY_STAFF},
     "add_member": {COMMUNITY_STAFF, TEAM_LEADER},
+    "remove_member": {COMMUNITY_STAFF, TEAM_LEADER, VOLUNTEER},
     "place_order": {RESIDENT},
     "get_order": SIGNED_IN,
     "dispatch_order": {COMMUNITY_STAFF},

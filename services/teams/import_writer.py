@@ -1,0 +1,295 @@
+"""Writing a checked registry: bulk statements for what differs, and the events
+that tell the other services about it, in the order their versions count."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert, select, update
+
+from services.teams.keywords import searchable
+from services.teams.models import (
+    LEADER,
+    SUSPENDED,
+    Community,
+    Membership,
+    Station,
+    Street,
+    Team,
+    TeamCategory,
+    Volunteer,
+)
+
+TEAM_FIELDS = ("name", "kind", "categories", "community", "station_id")
+TEAM_FIELDS += ("contact_phone", "description", "founded_on")
+VOLUNTEER_FIELDS = ("name", "phone", "community", "skills", "availability")
+VOLUNTEER_FIELDS += ("joined_on", "status")
+STATION_FIELDS = ("name", "community", "address", "opening_hours")
+# who the events say made the change
+IMPORTER = "registry-import"
+SUSPENDED_REASON = "suspended in the imported registry"
+EVENT_ORDER = ("TeamRegistered", "TeamUpdated", "TeamSuspended", "TeamReactivated")
+EVENT_ORDER += ("VolunteerRegistered", "VolunteerUpdated", "VolunteerJoinedTeam")
+
+
+def changed_fields(before, after, names):
+    return [name for name in names if before[name] != after[name]]
+
+
+class Writer:
+    def __init__(self, uow, existing, registry, outcome):
+        self.session = uow.session
+        self.uow = uow
+        self.existing = existing
+        self.registry = registry
+        self.outcome = outcome
+        self.moment = datetime.now(UTC)
+        self.events = defaultdict(list)
+        self.team_changes = defaultdict(list)  # team id -> changed fields
+        self.new_teams = set()
+        self.leaders_touched = set()
+
+    def write(self):
+        self.places()
+        self.teams()
+        self.volunteers()
+        self.memberships()
+        self.team_events()
+        for event_type in EVENT_ORDER:
+            self.uow.emit_many(event_type, self.events[event_type])
+
+    def count(self, what, added, changed):
+        self.outcome.added[what] = added
+        self.outcome.changed[what] = changed
+
+    def insert(self, model, rows):
+        if rows:
+            self.session.execute(insert(model.__table__), rows)
+
+    def update(self, model, rows):
+        # ORM bulk UPDATE by primary key: one statement per set of columns
+        if rows:
+            self.session.execute(update(model), rows)
+
+    def places(self):
+        places = self.registry.places
+        streets = sorted(set(places.values()) - self.existing.streets)
+        self.insert(Street, [{"name": name} for name in streets])
+        communities = sorted(set(places) - set(self.existing.places))
+        self.insert(Community, [{"name": c, "street": places[c]} for c in communities])
+        added, changed = [], []
+        for key, row in self.registry.stations.items():
+            values = {name: row[name] for name in ("id", *STATION_FIELDS)}
+            before = self.existing.stations.get(key)
+            if before is None:
+                added.append(values)
+            elif changed_fields(vars(before), row, STATION_FIELDS):
+                changed.append(values)
+        self.insert(Station, added)
+        self.update(Station, changed)
+        self.count("stations", len(added), len(changed))
+
+    def teams(self):
+        added, changed, categories = [], [], {}
+        for key, row in self.registry.teams.items():
+            team = self.existing.teams.get(key)
+            fields = [f for f in TEAM_FIELDS if team is None or f != "categories"]
+            values = {"id": key, **{f: row[f] for f in fields if f != "categories"}}
+            values["search_text"] = searchable(row["name"], row["description"])
+            if team is None:
+                self.new_teams.add(key)
+                categories[key] = row["categories"]
+                added.append({**values, **self._new_team_state(row)})
+                continue
+            before = {f: getattr(team, f) for f in TEAM_FIELDS}
+            moved = changed_fields(before, row, TEAM_FIELDS)
+            if row["status"] != team.status:
+                values.update(status=row["status"], status_reason=self._reason(row))
+            elif not moved:
+                continue
+            self.team_changes[key] = moved
+            if "categories" in moved:
+                categories[key] = row["categories"]
+            changed.append({**values, "updated_at": self.moment})
+        self.insert(Team, added)
+        self.update(Team, changed)
+        self._replace_categories(categories)
+        self.count("teams", len(added), len(changed))
+
+    def _reason(self, row):
+        return SUSPENDED_REASON if row["status"] == SUSPENDED else None
+
+    def _new_team_state(self, row):
+        return {
+            "status": row["status"],
+            "status_reason": self._reason(row),
+            "version": 1,
+            "registered_at": self.moment,
+        }
+
+    def _replace_categories(self, categories):
+        if not categories:
+            return
+        self.session.execute(
+            delete(TeamCategory).where(TeamCategory.team_id.in_(categories))
+        )
+        rows = [
+            {"team_id": team_id, "category": category, "position": position}
+            for team_id, names in categories.items()
+            for position, category in enumerate(names)
+        ]
+        self.insert(TeamCategory, rows)
+
+    def volunteers(self):
+        added, changed = [], []
+        for key, row in self.registry.volunteers.items():
+            before = self.existing.volunteers.get(key)
+            values = {"id": key, **{f: row[f] for f in VOLUNTEER_FIELDS}}
+            values["search_text"] = searchable(row["name"], *row["skills"])
+            if before is None:
+                version = 1 if row["status"] == "active" else 2
+                values.update(id_card_hash=row["id_card_hash"], version=version)
+                added.append({**values, "registered_at": self.moment})
+                self._registered(row)
+                continue
+            moved = changed_fields(before, row, VOLUNTEER_FIELDS)
+            new_card = row["id_card_hash"] not in (None, before["id_card_hash"])
+            if new_card:
+                values["id_card_hash"] = row["id_card_hash"]
+            if moved:
+                values["version"] = before["version"] + 1
+                self._volunteer_updated(row, moved, values["version"])
+            if moved or new_card:
+                changed.append({**values, "updated_at": self.moment})
+        self.insert(Volunteer, added)
+        self.update(Volunteer, changed)
+        self.count("volunteers", len(added), len(changed))
+
+    def _registered(self, row):
+        data = {key: row[key] for key in ("name", "community", "skills")}
+        self.events["VolunteerRegistered"].append(
+            ({"volunteer_id": row["id"], **data}, row["id"])
+        )
+        if row["status"] != "active":
+            self._volunteer_updated(row, ["status"], 2)
+
+    def _volunteer_updated(self, row, moved, version):
+        data = {key: row[key] for key in ("name", "community", "skills", "status")}
+        data.update(volunteer_id=row["id"], changed=moved, version=version)
+        self.events["VolunteerUpdated"].append((data, row["id"]))
+
+    def memberships(self):
+        added, changed = [], []
+        for (team_id, volunteer_id), role in self.registry.memberships.items():
+            before = self.existing.memberships.get((team_id, volunteer_id))
+            values = {"team_id": team_id, "volunteer_id": volunteer_id, "role": role}
+            if before is None or before["left_at"] is not None:
+                version = 1 if before is None else before["version"] + 1
+                values.update(joined_at=self.moment, left_at=None, version=version)
+                (added if before is None else changed).append(values)
+                data = {**values, "version": version}
+                self.events["VolunteerJoinedTeam"].append(
+                    (
+                        {k: data[k] for k in ("team_id", "volunteer_id", "version")},
+                        team_id,
+                    )
+                )
+            elif before["role"] == role:
+                continue
+            else:
+                changed.append(values)
+            if role == LEADER or (before and before["role"] == LEADER):
+                self.leaders_touched.add(team_id)
+        self.insert(Membership, added)
+        self.update(Membership, changed)
+        self.count("memberships", len(added), len(changed))
+
+    def team_events(self):
+        teams = self.new_teams | set(self.team_changes) | self.leaders_touched
+        leaders = self._leaders_now(teams)
+        before = self._leaders_before(teams - self.new_teams)
+        versions = []
+        for team_id in sorted(teams):
+            state = self._state(team_id)
+            now_leading = leaders.get(team_id, [])
+            if team_id in self.new_teams:
+                data = self._team_data(team_id, state, now_leading, 1)
+                self.events["TeamRegistered"].append((data, team_id))
+                version = self._status_event(team_id, state["status"], 1, "active")
+                versions.append({"id": team_id, "version": version})
+                continue
+            team = self.existing.teams[team_id]
+            moved = list(self.team_changes.get(team_id, []))
+            if before.get(team_id, []) != now_leading:
+                moved.append("leader_ids")
+            version = team.version
+            if moved:
+                version += 1
+                data = self._team_data(team_id, state, now_leading, version)
+                data.update(status=state["status"], changed=moved, updated_by=IMPORTER)
+                self.events["TeamUpdated"].append((data, team_id))
+            version = self._status_event(team_id, state["status"], version, team.status)
+            versions.append({"id": team_id, "version": version})
+        self.update(Team, versions)
+
+    def _status_event(self, team_id, status, version, was):
+        if status == was:
+            return version
+        version += 1
+        data = {"team_id": team_id, "version": version}
+        if status == SUSPENDED:
+            data.update(reason=SUSPENDED_REASON, suspended_by=IMPORTER)
+            self.events["TeamSuspended"].append((data, team_id))
+        else:
+            self.events["TeamReactivated"].append(
+                ({**data, "reactivated_by": IMPORTER}, team_id)
+            )
+        return version
+
+    def _leaders_now(self, teams):
+        if not teams:
+            return {}
+        self.session.flush()
+        found = defaultdict(list)
+        rows = self.session.execute(
+            select(Membership.team_id, Membership.volunteer_id)
+            .where(
+                Membership.team_id.in_(teams),
+                Membership.role == LEADER,
+                Membership.left_at.is_(None),
+            )
+            .order_by(Membership.volunteer_id)
+        )
+        for team_id, volunteer_id in rows:
+            found[team_id].append(volunteer_id)
+        return found
+
+    def _leaders_before(self, teams):
+        found = defaultdict(list)
+        for (team_id, volunteer_id), row in self.existing.memberships.items():
+            if team_id in teams and row["role"] == LEADER and row["left_at"] is None:
+                found[team_id].append(volunteer_id)
+        return {team_id: sorted(ids) for team_id, ids in found.items()}
+
+    def _state(self, team_id):
+        row = self.registry.teams.get(team_id)
+        if row is not None:
+            return row
+        team = self.existing.teams[team_id]
+        return {f: getattr(team, f) for f in (*TEAM_FIELDS, "status")}
+
+    def _team_data(self, team_id, state, leaders, version):
+        community = state["community"]
+        street = self.registry.places.get(community) or self.existing.places.get(
+            community
+        )
+        return {
+            "team_id": team_id,
+            "name": state["name"],
+            "categories": state["categories"],
+            "community": community,
+            "street": street,
+            "leader_ids": leaders,
+            "kind": state["kind"],
+            "station_id": state["station_id"],
+            "version": version,
+        }
