@@ -9,25 +9,18 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from services.teams import keywords, places, policy
+from services.teams import keywords, places, policy, rosters
 from services.teams.exceptions import (
     InvalidDirectoryInput,
-    MembershipNotFound,
     TeamNotFound,
-    VolunteerConflict,
-    VolunteerNotFound,
 )
 from services.teams.models import (
     ACTIVE,
-    LEADER,
-    MEMBER,
     SUSPENDED,
-    Membership,
     Team,
     TeamCategory,
-    Volunteer,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,27 +39,6 @@ def set_categories(team, categories):
         TeamCategory(category=category, position=position)
         for position, category in enumerate(dict.fromkeys(categories))
     ]
-
-
-def leader_ids(session, team_id):
-    return leaders_of(session, [team_id]).get(team_id, [])
-
-
-def leaders_of(session, team_ids):
-    """Each team's current leaders, as {team_id: [volunteer ids]}."""
-    found = {}
-    rows = session.execute(
-        select(Membership.team_id, Membership.volunteer_id)
-        .where(
-            Membership.team_id.in_(team_ids),
-            Membership.role == LEADER,
-            Membership.left_at.is_(None),
-        )
-        .order_by(Membership.volunteer_id)
-    )
-    for team_id, volunteer_id in rows:
-        found.setdefault(team_id, []).append(volunteer_id)
-    return found
 
 
 def team_event(team, street, leaders):
@@ -138,7 +110,7 @@ def _check_changes(session, team, changes):
     if station_id:
         places.station_in(session, station_id, community)
     if "leader_ids" in changes:
-        members = set(active_member_ids(session, team.id))
+        members = set(rosters.active_member_ids(session, team.id))
         strangers = sorted(set(changes["leader_ids"]) - members)
         if strangers:
             raise InvalidDirectoryInput(
@@ -153,7 +125,7 @@ def update_team(uow, caller, team_id, changes):
     changes = normalised(changes)
     policy.check_team_change(caller, team, changes)
     _check_changes(uow.session, team, changes)
-    changed = _changed(team, changes, leader_ids(uow.session, team_id))
+    changed = _changed(team, changes, rosters.leader_ids(uow.session, team_id))
     if changed:
         apply_changes(uow.session, team, {key: changes[key] for key in changed})
         emit_team_updated(uow, team, changed, caller.user_id)
@@ -166,7 +138,7 @@ def update_team(uow, caller, team_id, changes):
 def apply_changes(session, team, changes):
     changes = dict(changes)
     if "leader_ids" in changes:
-        set_leaders(session, team.id, changes.pop("leader_ids"))
+        rosters.set_leaders(session, team.id, changes.pop("leader_ids"))
     if "categories" in changes:
         set_categories(team, changes.pop("categories"))
     for key, value in changes.items():
@@ -175,20 +147,11 @@ def apply_changes(session, team, changes):
     team.updated_at = now()
 
 
-def set_leaders(session, team_id, leaders):
-    for membership in session.scalars(
-        select(Membership).where(
-            Membership.team_id == team_id, Membership.left_at.is_(None)
-        )
-    ):
-        membership.role = LEADER if membership.volunteer_id in leaders else MEMBER
-
-
 def emit_team_updated(uow, team, changed, by):
     team.version += 1
     street = places.street_of(uow.session, team.community)
     data = {
-        **team_event(team, street, leader_ids(uow.session, team.id)),
+        **team_event(team, street, rosters.leader_ids(uow.session, team.id)),
         "status": team.status,
         "changed": changed,
         "updated_by": by,
@@ -217,71 +180,6 @@ def change_status(uow, team, status, reason, by):
     )
 
 
-def active_member_ids(session, team_id):
-    return list(
-        session.scalars(
-            select(Membership.volunteer_id)
-            .where(Membership.team_id == team_id, Membership.left_at.is_(None))
-            .order_by(Membership.joined_at, Membership.volunteer_id)
-        )
-    )
-
-
-def add_member(uow, caller, team_id, volunteer_id):
-    """Make a volunteer a member of a team; emits VolunteerJoinedTeam once."""
-    team = lock_team(uow.session, team_id)
-    policy.check_members_change(caller, team)
-    volunteer = uow.session.get(Volunteer, volunteer_id)
-    if volunteer is None:
-        raise VolunteerNotFound(f"no volunteer {volunteer_id}")
-    if volunteer.status != ACTIVE:
-        raise VolunteerConflict(f"volunteer {volunteer_id} is {volunteer.status}")
-    membership = uow.session.get(Membership, (team_id, volunteer_id))
-    if membership is not None and membership.left_at is None:
-        return team
-    if membership is None:
-        membership = Membership(team_id=team_id, volunteer_id=volunteer_id, version=0)
-        uow.session.add(membership)
-    membership.role, membership.joined_at, membership.left_at = MEMBER, now(), None
-    membership.version += 1
-    data = {"team_id": team_id, "volunteer_id": volunteer_id}
-    event = uow.emit(
-        "VolunteerJoinedTeam", {**data, "version": membership.version}, subject=team_id
-    )
-    logger.info(
-        "volunteer joined team_id=%s volunteer_id=%s event_id=%s",
-        team_id,
-        volunteer_id,
-        event.id,
-    )
-    return team
-
-
-def remove_member(uow, caller, team_id, volunteer_id):
-    """End a membership; emits VolunteerLeftTeam, and TeamUpdated if a leader left."""
-    team = lock_team(uow.session, team_id)
-    policy.check_leaving(caller, team, volunteer_id)
-    membership = uow.session.get(Membership, (team_id, volunteer_id))
-    if membership is None or membership.left_at is not None:
-        raise MembershipNotFound(f"{volunteer_id} is not a member of team {team_id}")
-    was_leader = membership.role == LEADER
-    membership.role, membership.left_at = MEMBER, now()
-    membership.version += 1
-    data = {"team_id": team_id, "volunteer_id": volunteer_id}
-    data.update(removed_by=caller.user_id, version=membership.version)
-    event = uow.emit("VolunteerLeftTeam", data, subject=team_id)
-    logger.info(
-        "volunteer left team_id=%s volunteer_id=%s event_id=%s",
-        team_id,
-        volunteer_id,
-        event.id,
-    )
-    if was_leader:
-        uow.session.flush()
-        emit_team_updated(uow, team, ["leader_ids"], caller.user_id)
-    return team
-
-
 def _visible_team(session, caller, team_id):
     team = session.get(Team, team_id)
     if team is None or not policy.sees_team(caller, team):
@@ -292,9 +190,11 @@ def _visible_team(session, caller, team_id):
 def get_team(session, caller, team_id):
     """One team, with its members for those who look after it."""
     team = _visible_team(session, caller, team_id)
-    members = active_member_ids(session, team_id)
+    members = rosters.active_member_ids(session, team_id)
     street = places.street_of(session, team.community)
-    view = team_view(caller, team, street, leader_ids(session, team_id), len(members))
+    view = team_view(
+        caller, team, street, rosters.leader_ids(session, team_id), len(members)
+    )
     if policy.sees_members(caller, team):
         view["member_ids"] = members
     return view
@@ -318,13 +218,3 @@ def team_view(caller, team, street, leaders, member_count):
     if policy.sees_contact(caller, team):
         view["contact_phone"] = team.contact_phone
     return view
-
-
-def member_counts(session, team_ids):
-    return dict(
-        session.execute(
-            select(Membership.team_id, func.count())
-            .where(Membership.team_id.in_(team_ids), Membership.left_at.is_(None))
-            .group_by(Membership.team_id)
-        ).all()
-    )

@@ -4,8 +4,10 @@ that tell the other services about it, in the order their versions count."""
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 
+from services.teams import import_events
+from services.teams.import_events import SUSPENDED_REASON, TEAM_FIELDS
 from services.teams.keywords import searchable
 from services.teams.models import (
     LEADER,
@@ -19,14 +21,9 @@ from services.teams.models import (
     Volunteer,
 )
 
-TEAM_FIELDS = ("name", "kind", "categories", "community", "station_id")
-TEAM_FIELDS += ("contact_phone", "description", "founded_on")
 VOLUNTEER_FIELDS = ("name", "phone", "community", "skills", "availability")
 VOLUNTEER_FIELDS += ("joined_on", "status")
 STATION_FIELDS = ("name", "community", "address", "opening_hours")
-# who the events say made the change
-IMPORTER = "registry-import"
-SUSPENDED_REASON = "suspended in the imported registry"
 EVENT_ORDER = ("TeamRegistered", "TeamUpdated", "TeamSuspended", "TeamReactivated")
 EVENT_ORDER += ("VolunteerRegistered", "VolunteerUpdated", "VolunteerJoinedTeam")
 
@@ -53,7 +50,7 @@ class Writer:
         self.teams()
         self.volunteers()
         self.memberships()
-        self.team_events()
+        import_events.announce(self)
         for event_type in EVENT_ORDER:
             self.uow.emit_many(event_type, self.events[event_type])
 
@@ -202,94 +199,3 @@ class Writer:
         self.insert(Membership, added)
         self.update(Membership, changed)
         self.count("memberships", len(added), len(changed))
-
-    def team_events(self):
-        teams = self.new_teams | set(self.team_changes) | self.leaders_touched
-        leaders = self._leaders_now(teams)
-        before = self._leaders_before(teams - self.new_teams)
-        versions = []
-        for team_id in sorted(teams):
-            state = self._state(team_id)
-            now_leading = leaders.get(team_id, [])
-            if team_id in self.new_teams:
-                data = self._team_data(team_id, state, now_leading, 1)
-                self.events["TeamRegistered"].append((data, team_id))
-                version = self._status_event(team_id, state["status"], 1, "active")
-                versions.append({"id": team_id, "version": version})
-                continue
-            team = self.existing.teams[team_id]
-            moved = list(self.team_changes.get(team_id, []))
-            if before.get(team_id, []) != now_leading:
-                moved.append("leader_ids")
-            version = team.version
-            if moved:
-                version += 1
-                data = self._team_data(team_id, state, now_leading, version)
-                data.update(status=state["status"], changed=moved, updated_by=IMPORTER)
-                self.events["TeamUpdated"].append((data, team_id))
-            version = self._status_event(team_id, state["status"], version, team.status)
-            versions.append({"id": team_id, "version": version})
-        self.update(Team, versions)
-
-    def _status_event(self, team_id, status, version, was):
-        if status == was:
-            return version
-        version += 1
-        data = {"team_id": team_id, "version": version}
-        if status == SUSPENDED:
-            data.update(reason=SUSPENDED_REASON, suspended_by=IMPORTER)
-            self.events["TeamSuspended"].append((data, team_id))
-        else:
-            self.events["TeamReactivated"].append(
-                ({**data, "reactivated_by": IMPORTER}, team_id)
-            )
-        return version
-
-    def _leaders_now(self, teams):
-        if not teams:
-            return {}
-        self.session.flush()
-        found = defaultdict(list)
-        rows = self.session.execute(
-            select(Membership.team_id, Membership.volunteer_id)
-            .where(
-                Membership.team_id.in_(teams),
-                Membership.role == LEADER,
-                Membership.left_at.is_(None),
-            )
-            .order_by(Membership.volunteer_id)
-        )
-        for team_id, volunteer_id in rows:
-            found[team_id].append(volunteer_id)
-        return found
-
-    def _leaders_before(self, teams):
-        found = defaultdict(list)
-        for (team_id, volunteer_id), row in self.existing.memberships.items():
-            if team_id in teams and row["role"] == LEADER and row["left_at"] is None:
-                found[team_id].append(volunteer_id)
-        return {team_id: sorted(ids) for team_id, ids in found.items()}
-
-    def _state(self, team_id):
-        row = self.registry.teams.get(team_id)
-        if row is not None:
-            return row
-        team = self.existing.teams[team_id]
-        return {f: getattr(team, f) for f in (*TEAM_FIELDS, "status")}
-
-    def _team_data(self, team_id, state, leaders, version):
-        community = state["community"]
-        street = self.registry.places.get(community) or self.existing.places.get(
-            community
-        )
-        return {
-            "team_id": team_id,
-            "name": state["name"],
-            "categories": state["categories"],
-            "community": community,
-            "street": street,
-            "leader_ids": leaders,
-            "kind": state["kind"],
-            "station_id": state["station_id"],
-            "version": version,
-        }

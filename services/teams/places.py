@@ -113,11 +113,6 @@ def tree(session, district):
     }
 
 
-def streets(session):
-    """Every community's street, as {community: street}."""
-    return dict(session.execute(select(Community.name, Community.street)).all())
-
-
 def street_of(session, community_name):
     found = session.get(Community, community_name)
     return found.street if found else None

@@ -7,9 +7,9 @@ characters of a Chinese name. PostgreSQL serves it from trigram GIN indexes
 cursor.
 """
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, func, select, tuple_
 
-from services.teams import directory, keywords, places, policy, volunteers
+from services.teams import directory, keywords, policy, rosters, volunteers
 from services.teams.exceptions import TeamNotFound
 from services.teams.models import Community, Membership, Team, TeamCategory, Volunteer
 from services.teams.paging import page
@@ -31,40 +31,43 @@ def _page(session, query, model, filters):
     # before it finds a page of 张 or 王.
     name = model.name + "" if filters["q"] else model.name
     limit = filters["limit"]
-    rows = session.scalars(query.order_by(name, model.id).limit(limit + 1)).all()
-    return page(rows, limit, lambda row: (row.name, row.id))
+    rows = session.execute(query.order_by(name, model.id).limit(limit + 1)).all()
+    return page(rows, limit, lambda row: (row[0].name, row[0].id))
+
+
+def _members():
+    return (
+        select(func.count())
+        .where(Membership.team_id == Team.id, Membership.left_at.is_(None))
+        .correlate(Team)
+        .scalar_subquery()
+    )
 
 
 def browse_teams(session, caller, filters):
     """Teams by keyword, category, street, community, kind and status:
     `{items, next_cursor}`; residents and visitors see professional teams."""
     filters = {**filters, **policy.browse_limits(caller)}
-    query = select(Team).where(keyword(Team.search_text, filters["q"]))
+    query = (
+        select(Team, Community.street, _members())
+        .outerjoin(Community, Community.name == Team.community)
+        .where(keyword(Team.search_text, filters["q"]))
+    )
     if filters.get("category"):
         in_category = select(TeamCategory.team_id).where(
             TeamCategory.category == filters["category"]
         )
         query = query.where(Team.id.in_(in_category))
     if filters.get("street"):
-        on_street = select(Community.name).where(Community.street == filters["street"])
-        query = query.where(Team.community.in_(on_street))
+        query = query.where(Community.street == filters["street"])
     for key in ("community", "kind", "status"):
         if filters.get(key):
             query = query.where(getattr(Team, key) == filters[key])
     shown, next_cursor = _page(session, query, Team, filters)
-    ids = [team.id for team in shown]
-    counts = directory.member_counts(session, ids)
-    leaders = directory.leaders_of(session, ids)
-    streets = places.streets(session)
+    leaders = rosters.leaders_of(session, [team.id for team, _, _ in shown])
     items = [
-        directory.team_view(
-            caller,
-            team,
-            streets.get(team.community),
-            leaders.get(team.id, []),
-            counts.get(team.id, 0),
-        )
-        for team in shown
+        directory.team_view(caller, team, street, leaders.get(team.id, []), members)
+        for team, street, members in shown
     ]
     return {"items": items, "next_cursor": next_cursor}
 
@@ -92,7 +95,8 @@ def browse_volunteers(session, caller, filters):
             Membership.team_id == team_id, Membership.left_at.is_(None)
         )
         query = query.where(Volunteer.id.in_(members))
-    shown, next_cursor = _page(session, query, Volunteer, filters)
+    rows, next_cursor = _page(session, query, Volunteer, filters)
+    shown = [volunteer for (volunteer,) in rows]
     teams = volunteers.teams_of(session, [v.id for v in shown])
     items = [volunteers.volunteer_view(v, [t for t, _ in teams[v.id]]) for v in shown]
     return {"items": items, "next_cursor": next_cursor}

@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.exceptions import ConfigurationError
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.web.handlers import http
 
@@ -16,7 +14,15 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
-from services.teams import directory, idcard, places, record, search, volunteers
+from services.teams import (
+    directory,
+    members,
+    places,
+    record,
+    search,
+    volunteers,
+)
+from services.teams.dependencies import IdCardHasher
 from services.teams.exceptions import TeamsError
 from services.teams.models import Base
 from services.teams.schemas import (
@@ -35,22 +41,8 @@ from services.teams.schemas import (
 logger = logging.getLogger(__name__)
 
 EXPECTED = (TeamsError, ValidationError)
-ID_CARD_SECRET_KEY = "ID_CARD_HMAC_SECRET"
 DISTRICT_KEY = "DISTRICT_NAME"
 TIMEZONE_KEY = "DISTRICT_TIMEZONE"
-
-
-class IdCardHasher(DependencyProvider):
-    """The keyed hash for ID-card numbers, with the secret from config."""
-
-    def setup(self):
-        secret = self.container.config.get(ID_CARD_SECRET_KEY)
-        if not secret:
-            raise ConfigurationError(f"{ID_CARD_SECRET_KEY} must be set")
-        self.hasher = idcard.Hasher(secret)
-
-    def get_dependency(self, worker_ctx):
-        return self.hasher
 
 
 def _caller(caller):
@@ -117,16 +109,14 @@ class TeamsService:
         """Add a volunteer to a team; emits VolunteerJoinedTeam."""
         volunteer_id = AddMemberSchema().load(payload)["volunteer_id"]
         with self.db.transaction() as uow:
-            directory.add_member(uow, Caller.from_dict(caller), team_id, volunteer_id)
+            members.add_member(uow, Caller.from_dict(caller), team_id, volunteer_id)
         return self.get_team(caller, team_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def remove_member(self, caller, team_id, volunteer_id):
         """End a membership; emits VolunteerLeftTeam."""
         with self.db.transaction() as uow:
-            directory.remove_member(
-                uow, Caller.from_dict(caller), team_id, volunteer_id
-            )
+            members.remove_member(uow, Caller.from_dict(caller), team_id, volunteer_id)
         return self.get_team(caller, team_id)
 
     @rpc(expected_exceptions=EXPECTED)
