@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eventing.database import make_engine
@@ -65,7 +66,13 @@ def run_import(folder, secret, encoding=None, out=print):
     url = settings.database_url("teams")
     upgrade("teams", url)
     started = time.monotonic()
-    outcome = import_folder(folder, url, secret, encoding)
+    try:
+        outcome = import_folder(folder, url, secret, encoding)
+    except IntegrityError as exc:
+        raise ImportFailed(
+            "nothing imported: the directory changed during the import "
+            f"({exc.orig}); run it again"
+        ) from exc
     if not outcome.files:
         raise ImportFailed(f"{folder} holds none of the registry's CSV files")
     for problem in outcome.problems:

@@ -56,7 +56,9 @@ class Existing:
         )
         self.streets = set(session.scalars(select(Street.name)))
         self.stations = {s.id: s for s in session.scalars(select(Station))}
-        self.teams = {t.id: t for t in session.scalars(select(Team))}
+        # the import counts each team's versions on from these: hold the rows
+        # so that no command changes a team meanwhile
+        self.teams = {t.id: t for t in session.scalars(select(Team).with_for_update())}
         columns = [getattr(Volunteer, c) for c in ("id", "id_card_hash", "version")]
         columns += [getattr(Volunteer, c) for c in VOLUNTEER_FIELDS]
         self.volunteers = {r["id"]: r for r in _rows(session, *columns)}

@@ -3,22 +3,14 @@
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from services.teams import policy
 from services.teams.exceptions import PlaceConflict, StationNotFound, UnknownPlace
 from services.teams.models import Community, Station, Street
+from services.teams.upsert import insert_missing
 
 logger = logging.getLogger(__name__)
-
-
-def insert_missing(session, model, rows):
-    """Insert rows whose key is new; rows another transaction added are kept."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(rows).on_conflict_do_nothing())
 
 
 def ensure_place(session, street, community):
@@ -57,6 +49,10 @@ def put_station(uow, caller, station_id, fields):
     station.address = fields["address"]
     station.opening_hours = fields["opening_hours"]
     uow.session.add(station)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        raise PlaceConflict(f"station {station_id} was added meanwhile") from None
     logger.info(
         "station kept station_id=%s community=%s", station_id, fields["community"]
     )

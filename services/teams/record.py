@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from services.teams import places, policy
+from services.teams import policy
 from services.teams.exceptions import VolunteerNotFound
 from services.teams.models import ServiceEntry, Team, Volunteer
+from services.teams.upsert import insert_missing
 
 CSV_COLUMNS = ("order_id", "date", "category", "team_id", "team", "minutes")
 
@@ -33,7 +34,7 @@ def record_completed(session, data):
     ]
     # the order and volunteer are the key: a second event completing the same
     # order adds nothing
-    places.insert_missing(session, ServiceEntry, rows)
+    insert_missing(session, ServiceEntry, rows)
 
 
 def _local(moment, zone):
