@@ -299,20 +299,11 @@ def dump(event_type, data):
     Validating on the way out means a producer bug fails the producer's
     transaction instead of reaching every consumer.
     """
-    return dumper(event_type)(data)
-
-
-def dumper(event_type):
-    """`dump` for many events of one type, sharing one schema instance."""
     schema = contract_for(event_type).schema()
-
-    def dump_one(data):
-        errors = schema.validate(data)
-        if errors:
-            raise ValidationError(errors)
-        return schema.dump(data)
-
-    return dump_one
+    errors = schema.validate(data)
+    if errors:
+        raise ValidationError(errors)
+    return schema.dump(data)
 
 
 def load(event_type, data):

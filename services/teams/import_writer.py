@@ -4,8 +4,9 @@ that tell the other services about it, in the order their versions count."""
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 
+from eventing.database import bulk_insert
 from services.teams import import_events
 from services.teams.import_events import SUSPENDED_REASON, TEAM_FIELDS
 from services.teams.keywords import searchable
@@ -59,8 +60,7 @@ class Writer:
         self.outcome.changed[what] = changed
 
     def insert(self, model, rows):
-        if rows:
-            self.session.execute(insert(model.__table__), rows)
+        bulk_insert(self.session, model.__table__, rows)
 
     def update(self, model, rows):
         # ORM bulk UPDATE by primary key: one statement per set of columns

@@ -208,13 +208,18 @@ class TeamsService:
         key of each entry); a failure is retried with delays, then
         dead-lettered.
         """
+        order_id = event.data["order_id"]
         with self.db.transaction() as uow:
-            if uow.mark_applied("teams.OrderCompleted", event.id):
-                record.record_completed(uow.session, event.data)
+            if not uow.mark_applied("teams.OrderCompleted", event.id):
+                logger.info(
+                    "duplicate ignored event_id=%s order_id=%s", event.id, order_id
+                )
+                return
+            record.record_completed(uow.session, event.data)
         logger.info(
             "service recorded event_id=%s order_id=%s volunteers=%d",
             event.id,
-            event.data["order_id"],
+            order_id,
             len(event.data["minutes"]),
         )
 
