@@ -171,10 +171,11 @@ def change_status(uow, team, status, reason, by):
     team.updated_at = now()
     if status == SUSPENDED:
         data = {"team_id": team.id, "reason": reason, "suspended_by": by}
-        event = uow.emit("TeamSuspended", {**data, "version": team.version})
+        data["version"] = team.version
+        event = uow.emit("TeamSuspended", data, subject=team.id)
     else:
         data = {"team_id": team.id, "reactivated_by": by, "version": team.version}
-        event = uow.emit("TeamReactivated", data)
+        event = uow.emit("TeamReactivated", data, subject=team.id)
     logger.info(
         "team status team_id=%s event_id=%s status=%s", team.id, event.id, status
     )
