@@ -70,6 +70,18 @@ def _minutes_by_volunteer():
 # ---- teams -----------------------------------------------------------------
 
 
+TEAM_KINDS = ("professional", "general")
+TEAM_STATUSES = ("active", "suspended")
+VOLUNTEER_STATUSES = ("pending", "active", "inactive", "rejected")
+
+
+def _version():
+    # each team, volunteer and membership counts its changes: a copy applies
+    # an event only if it is newer than what it holds, whatever the order of
+    # arrival (events of different types travel on different queues)
+    return fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0))
+
+
 class TeamRegisteredSchema(Contract):
     team_id = _id()
     name = fields.String(required=True)
@@ -77,6 +89,39 @@ class TeamRegisteredSchema(Contract):
     community = fields.String(required=True)
     street = fields.String(load_default=None, allow_none=True)
     leader_ids = fields.List(fields.String(), load_default=list, dump_default=list)
+    kind = fields.String(load_default="general", validate=validate.OneOf(TEAM_KINDS))
+    station_id = fields.String(load_default=None, allow_none=True)
+    version = _version()
+
+
+class TeamUpdatedSchema(Contract):
+    """The whole team as it is after the change; `changed` names what moved."""
+
+    team_id = _id()
+    name = fields.String(required=True)
+    categories = fields.List(fields.String(), required=True)
+    community = fields.String(required=True)
+    street = fields.String(load_default=None, allow_none=True)
+    leader_ids = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(TEAM_KINDS))
+    station_id = fields.String(load_default=None, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(TEAM_STATUSES))
+    changed = fields.List(fields.String(), required=True)
+    updated_by = _id()
+    version = _version()
+
+
+class TeamSuspendedSchema(Contract):
+    team_id = _id()
+    reason = fields.String(required=True)
+    suspended_by = _id()
+    version = _version()
+
+
+class TeamReactivatedSchema(Contract):
+    team_id = _id()
+    reactivated_by = _id()
+    version = _version()
 
 
 class VolunteerRegisteredSchema(Contract):
@@ -86,9 +131,29 @@ class VolunteerRegisteredSchema(Contract):
     skills = fields.List(fields.String(), load_default=list, dump_default=list)
 
 
+class VolunteerUpdatedSchema(Contract):
+    """The whole volunteer as they are after the change (never the ID card)."""
+
+    volunteer_id = _id()
+    name = fields.String(required=True)
+    community = fields.String(required=True)
+    skills = fields.List(fields.String(), required=True)
+    status = fields.String(required=True, validate=validate.OneOf(VOLUNTEER_STATUSES))
+    changed = fields.List(fields.String(), required=True)
+    version = _version()
+
+
 class VolunteerJoinedTeamSchema(Contract):
     team_id = _id()
     volunteer_id = _id()
+    version = _version()
+
+
+class VolunteerLeftTeamSchema(Contract):
+    team_id = _id()
+    volunteer_id = _id()
+    removed_by = _id()
+    version = _version()
 
 
 # ---- orders ----------------------------------------------------------------
@@ -292,10 +357,40 @@ CATALOGUE = {
             "A volunteer was registered.",
         ),
         EventType(
+            "TeamUpdated",
+            "teams",
+            TeamUpdatedSchema,
+            "A team's details or leaders changed.",
+        ),
+        EventType(
+            "TeamSuspended",
+            "teams",
+            TeamSuspendedSchema,
+            "A team was suspended: no order may be dispatched to it.",
+        ),
+        EventType(
+            "TeamReactivated",
+            "teams",
+            TeamReactivatedSchema,
+            "A suspended team may take orders again.",
+        ),
+        EventType(
+            "VolunteerUpdated",
+            "teams",
+            VolunteerUpdatedSchema,
+            "A volunteer's details or status changed.",
+        ),
+        EventType(
             "VolunteerJoinedTeam",
             "teams",
             VolunteerJoinedTeamSchema,
             "A volunteer became a member of a team.",
+        ),
+        EventType(
+            "VolunteerLeftTeam",
+            "teams",
+            VolunteerLeftTeamSchema,
+            "A volunteer stopped being a member of a team.",
         ),
         EventType(
             "OrderPlaced",

@@ -75,6 +75,23 @@ def require_resident(session, user_id):
         )
 
 
+def link_volunteer(session, user_id, volunteer_id):
+    """Give an approved applicant's account its volunteer record; their next
+    token carries it."""
+    user = session.get(User, user_id)
+    if user is None or user.volunteer_id == volunteer_id:
+        return
+    if user.volunteer_id is not None:
+        logger.warning(
+            "account already linked user_id=%s volunteer_id=%s",
+            user_id,
+            user.volunteer_id,
+        )
+        return
+    user.volunteer_id = volunteer_id
+    logger.info("account linked user_id=%s volunteer_id=%s", user_id, volunteer_id)
+
+
 def user_view(user):
     return {
         "id": user.id,

@@ -66,9 +66,17 @@ REMOTE_ERRORS = {
     "InvalidTransition": Conflict,
     "OrderConflict": Conflict,
     "InvalidOrderInput": BadRequest,
+    "TeamUnavailable": Conflict,
     # teams
     "TeamNotFound": NotFound,
     "VolunteerNotFound": NotFound,
+    "StationNotFound": NotFound,
+    "MembershipNotFound": NotFound,
+    "UnknownPlace": BadRequest,
+    "InvalidDirectoryInput": BadRequest,
+    "IdCardAlreadyRegistered": Conflict,
+    "VolunteerConflict": Conflict,
+    "PlaceConflict": Conflict,
     # points
     "AccountNotFound": NotFound,
     # every service

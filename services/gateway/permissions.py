@@ -17,12 +17,23 @@ from eventing.identity import (
 SIGNED_IN = frozenset(ROLES)
 
 ROLES_FOR = {
-    "create_user": {ADMIN},
-    "register_team": {COMMUNITY_STAFF},
+    "get_places": SIGNED_IN,
+    "list_stations": SIGNED_IN,
     "list_teams": SIGNED_IN,
     "get_team": SIGNED_IN,
+    "create_user": {ADMIN},
+    "put_station": {ADMIN},
+    "register_team": {COMMUNITY_STAFF},
+    "update_team": {COMMUNITY_STAFF, TEAM_LEADER},
     "register_volunteer": {COMMUNITY_STAFF},
+    "apply_volunteer": {RESIDENT, VOLUNTEER},
+    "approve_volunteer": {COMMUNITY_STAFF},
+    "reject_volunteer": {COMMUNITY_STAFF},
+    "list_volunteers": {COMMUNITY_STAFF, TEAM_LEADER},
+    "get_volunteer": SIGNED_IN,
+    "get_service_record": {RESIDENT, VOLUNTEER, COMMUNITY_STAFF},
     "add_member": {COMMUNITY_STAFF, TEAM_LEADER},
+    "remove_member": {COMMUNITY_STAFF, TEAM_LEADER, VOLUNTEER},
     # staff enter orders on behalf of residents who phoned or walked in
     "place_order": {RESIDENT, COMMUNITY_STAFF},
     "list_orders": {RESIDENT, VOLUNTEER, TEAM_LEADER, COMMUNITY_STAFF},

@@ -4,6 +4,7 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
 
 from eventing.database import Database
 from services.gateway import accounts, auth
@@ -27,9 +28,16 @@ from services.orders.schemas import (
 )
 from services.teams.schemas import (
     AddMemberSchema,
+    ApplyVolunteerSchema,
+    PutStationSchema,
     RegisterTeamSchema,
     RegisterVolunteerSchema,
+    RejectVolunteerSchema,
+    ServiceRecordQuerySchema,
+    StationQuerySchema,
     TeamQuerySchema,
+    UpdateTeamSchema,
+    VolunteerQuerySchema,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +64,15 @@ class AdminAccount(DependencyProvider):
 
 
 def _caller(request):
-    return request.caller.to_dict()
+    return None if request.caller is None else request.caller.to_dict()
+
+
+def csv_response(text, filename):
+    return Response(
+        text.encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 class GatewayService:
@@ -101,7 +117,24 @@ class GatewayService:
             user = accounts.create_user(uow.session, fields)
             return 201, accounts.user_view(user)
 
-    # ---- teams and volunteers
+    # ---- places, stations, teams and volunteers
+
+    @api("GET", "/api/places")
+    def get_places(self, request):
+        """The district's streets and each street's communities."""
+        return self.teams.get_places(_caller(request))
+
+    @api("GET", "/api/stations")
+    def list_stations(self, request):
+        """The volunteer stations, of one community if asked: `{items}`."""
+        query = load_query(request, StationQuerySchema())
+        return self.teams.list_stations(_caller(request), query)
+
+    @api("PUT", "/api/stations/<string:station_id>")
+    def put_station(self, request, station_id):
+        """Add or change a station (and its street and community if new)."""
+        body = load_body(request, PutStationSchema())
+        return self.teams.put_station(_caller(request), station_id, body)
 
     @api("POST", "/api/teams")
     def register_team(self, request):
@@ -111,14 +144,22 @@ class GatewayService:
 
     @api("GET", "/api/teams")
     def list_teams(self, request):
-        """Teams by category and community: `{items, total}`."""
+        """Teams by keyword, category, street, community and kind, a page at a
+        time: `{items, total, next_cursor}`."""
         query = load_query(request, TeamQuerySchema())
         return self.teams.list_teams(_caller(request), query)
 
     @api("GET", "/api/teams/<string:team_id>")
     def get_team(self, request, team_id):
-        """One team with its members."""
+        """One team; its contact phone for signed-in residents and staff."""
         return self.teams.get_team(_caller(request), team_id)
+
+    @api("PATCH", "/api/teams/<string:team_id>")
+    def update_team(self, request, team_id):
+        """Change a team, its leaders or its status; TeamUpdated, TeamSuspended
+        or TeamReactivated follows."""
+        body = load_body(request, UpdateTeamSchema())
+        return self.teams.update_team(_caller(request), team_id, body)
 
     @api("POST", "/api/teams/<string:team_id>/members")
     def add_member(self, request, team_id):
@@ -126,11 +167,58 @@ class GatewayService:
         body = load_body(request, AddMemberSchema())
         return self.teams.add_member(_caller(request), team_id, body)
 
+    @api("DELETE", "/api/teams/<string:team_id>/members/<string:volunteer_id>")
+    def remove_member(self, request, team_id, volunteer_id):
+        """End a membership; VolunteerLeftTeam follows."""
+        return self.teams.remove_member(_caller(request), team_id, volunteer_id)
+
     @api("POST", "/api/volunteers")
     def register_volunteer(self, request):
         """Register a volunteer; VolunteerRegistered follows."""
         body = load_body(request, RegisterVolunteerSchema())
         return 201, self.teams.register_volunteer(_caller(request), body)
+
+    @api("POST", "/api/volunteers/apply")
+    def apply_volunteer(self, request):
+        """Apply to volunteer; pending until staff of the community approve."""
+        body = load_body(request, ApplyVolunteerSchema())
+        return 201, self.teams.apply_volunteer(_caller(request), body)
+
+    @api("POST", "/api/volunteers/<string:volunteer_id>/approve")
+    def approve_volunteer(self, request, volunteer_id):
+        """Approve an application and link the applicant's account;
+        VolunteerRegistered follows."""
+        volunteer = self.teams.approve_volunteer(_caller(request), volunteer_id)
+        if volunteer["user_id"]:
+            with self.db.transaction() as uow:
+                accounts.link_volunteer(uow.session, volunteer["user_id"], volunteer_id)
+        return volunteer
+
+    @api("POST", "/api/volunteers/<string:volunteer_id>/reject")
+    def reject_volunteer(self, request, volunteer_id):
+        """Turn an application down with a reason."""
+        body = load_body(request, RejectVolunteerSchema())
+        return self.teams.reject_volunteer(_caller(request), volunteer_id, body)
+
+    @api("GET", "/api/volunteers")
+    def list_volunteers(self, request):
+        """Volunteers by keyword, community and team, a page at a time."""
+        query = load_query(request, VolunteerQuerySchema())
+        return self.teams.list_volunteers(_caller(request), query)
+
+    @api("GET", "/api/volunteers/<string:volunteer_id>")
+    def get_volunteer(self, request, volunteer_id):
+        """One volunteer (never their ID-card number)."""
+        return self.teams.get_volunteer(_caller(request), volunteer_id)
+
+    @api("GET", "/api/volunteers/<string:volunteer_id>/service-record")
+    def get_service_record(self, request, volunteer_id):
+        """Every order the volunteer served and totals by year; `?format=csv`
+        for a spreadsheet."""
+        if load_query(request, ServiceRecordQuerySchema())["format"] == "json":
+            return self.teams.get_service_record(_caller(request), volunteer_id)
+        text = self.teams.get_service_record_csv(_caller(request), volunteer_id)
+        return csv_response(text, f"service-record-{volunteer_id}.csv")
 
     @api("GET", "/api/volunteers/<string:volunteer_id>/points")
     def get_points(self, request, volunteer_id):

@@ -14,12 +14,19 @@ import uuid
 from sqlalchemy import select
 
 from services.orders import lifecycle, policy
-from services.orders.exceptions import InvalidOrderInput, OrderNotFound, TeamNotKnown
+from services.orders.directory import ACTIVE
+from services.orders.exceptions import (
+    InvalidOrderInput,
+    OrderNotFound,
+    TeamNotKnown,
+    TeamUnavailable,
+)
 from services.orders.models import (
     Assignment,
     HistoryEntry,
     KnownMembership,
     KnownTeam,
+    KnownVolunteer,
     Order,
 )
 from services.orders.moves import (
@@ -78,12 +85,42 @@ def dispatch_order(uow, caller, order_id, team_id, timings=DEFAULT_TIMINGS):
     order = load_for_update(uow.session, order_id)
     policy.check_dispatch(caller, order)
     lifecycle.transition(order.status, "dispatch")
-    if uow.session.get(KnownTeam, team_id) is None:
+    team = uow.session.get(KnownTeam, team_id)
+    if team is None:
         raise TeamNotKnown(f"no team {team_id}")
+    if team.status != ACTIVE:
+        raise TeamUnavailable(f"team {team_id} is {team.status}")
     order.team_id = team_id
     step, _ = move(order, "dispatch", caller.user_id, timings)
     data = {"team_id": team_id, "community": order.community}
     return announce(uow, order, step.event, {**data, "dispatched_by": caller.user_id})
+
+
+def _check_serving(session, team_id, volunteer_ids):
+    """Every volunteer is a current member of the team, and active."""
+    members = set(
+        session.scalars(
+            select(KnownMembership.volunteer_id).where(
+                KnownMembership.team_id == team_id,
+                KnownMembership.volunteer_id.in_(volunteer_ids),
+                KnownMembership.active.is_(True),
+            )
+        )
+    )
+    strangers = [v for v in volunteer_ids if v not in members]
+    if strangers:
+        raise InvalidOrderInput(
+            f"not members of team {team_id}: {', '.join(strangers)}"
+        )
+    inactive = sorted(
+        session.scalars(
+            select(KnownVolunteer.id).where(
+                KnownVolunteer.id.in_(volunteer_ids), KnownVolunteer.status != ACTIVE
+            )
+        )
+    )
+    if inactive:
+        raise InvalidOrderInput(f"not active volunteers: {', '.join(inactive)}")
 
 
 def accept_order(uow, caller, order_id, volunteer_ids, timings=DEFAULT_TIMINGS):
@@ -92,19 +129,7 @@ def accept_order(uow, caller, order_id, volunteer_ids, timings=DEFAULT_TIMINGS):
     policy.check_team_command(caller, order)
     lifecycle.transition(order.status, "accept")
     volunteer_ids = sorted(set(volunteer_ids))
-    members = set(
-        uow.session.scalars(
-            select(KnownMembership.volunteer_id).where(
-                KnownMembership.team_id == order.team_id,
-                KnownMembership.volunteer_id.in_(volunteer_ids),
-            )
-        )
-    )
-    strangers = [v for v in volunteer_ids if v not in members]
-    if strangers:
-        raise InvalidOrderInput(
-            f"not members of team {order.team_id}: {', '.join(strangers)}"
-        )
+    _check_serving(uow.session, order.team_id, volunteer_ids)
     order.assignments = [Assignment(volunteer_id=v) for v in volunteer_ids]
     step, _ = move(order, "accept", caller.user_id, timings)
     data = {"team_id": order.team_id, "volunteer_ids": volunteer_ids}

@@ -2,12 +2,15 @@
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
     String,
     Text,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -95,6 +98,11 @@ class Decline(Base):
 # ---- the teams directory as the orders service knows it, fed by teams events
 
 
+# Each copy keeps the version of the last event it applied: events of
+# different types travel on different queues and retries delay some, so an
+# older event may arrive after a newer one and must then change nothing.
+
+
 class KnownTeam(Base):
     __tablename__ = "known_teams"
 
@@ -103,6 +111,9 @@ class KnownTeam(Base):
     community: Mapped[str] = mapped_column(String(100))
     street: Mapped[str | None] = mapped_column(String(100))
     categories: Mapped[list] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(20), server_default="general")
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class KnownVolunteer(Base):
@@ -111,10 +122,16 @@ class KnownVolunteer(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     community: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class KnownMembership(Base):
+    """A membership as last heard of; one that ended is kept with its version."""
+
     __tablename__ = "known_memberships"
 
     team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    version: Mapped[int] = mapped_column(Integer, server_default=text("0"))

@@ -1,6 +1,7 @@
 """The orders service: a resident's request from placed to rated, or to its end."""
 
 import logging
+from functools import partial
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
@@ -185,12 +186,37 @@ class OrdersService:
         """Keep the copy of the volunteer used to check assignments."""
         self._apply(event, directory.record_volunteer, "volunteer_id")
 
+    @reliable_handler("teams", "TeamUpdated")
+    def handle_team_updated(self, event):
+        """Keep the team's copy current: name, community, categories, status."""
+        self._apply(event, directory.record_team, "team_id")
+
+    @reliable_handler("teams", "TeamSuspended")
+    def handle_team_suspended(self, event):
+        """Stop dispatching to the team; retried while the team is unheard of."""
+        self._apply(event, partial(directory.record_team_status, status="suspended"))
+
+    @reliable_handler("teams", "TeamReactivated")
+    def handle_team_reactivated(self, event):
+        """Dispatch to the team again; retried while the team is unheard of."""
+        self._apply(event, partial(directory.record_team_status, status="active"))
+
+    @reliable_handler("teams", "VolunteerUpdated")
+    def handle_volunteer_updated(self, event):
+        """Keep the volunteer's copy current; an inactive one is not assigned."""
+        self._apply(event, directory.record_volunteer, "volunteer_id")
+
     @reliable_handler("teams", "VolunteerJoinedTeam")
     def handle_volunteer_joined_team(self, event):
         """Keep the memberships used to check who may serve an order."""
         self._apply(event, directory.record_membership, "volunteer_id")
 
-    def _apply(self, event, fn, key):
+    @reliable_handler("teams", "VolunteerLeftTeam")
+    def handle_volunteer_left_team(self, event):
+        """A volunteer who left a team is no longer assigned its orders."""
+        self._apply(event, directory.record_departure, "volunteer_id")
+
+    def _apply(self, event, fn, key="team_id"):
         with self.db.transaction() as uow:
             if not uow.mark_applied(self.name + "." + event.type, event.id):
                 logger.info(
