@@ -268,19 +268,15 @@ def _fates(session, draws):
     """What each drawing movement's reference became: a redemption's status or
     a distribution's community."""
     refs = {ref for _, _, ref, _ in draws}
-    statuses = dict(
-        session.execute(
-            select(Redemption.id, Redemption.status).where(Redemption.id.in_(refs))
+    statuses = session.execute(
+        select(Redemption.id, Redemption.status).where(Redemption.id.in_(refs))
+    ).all()
+    communities = session.execute(
+        select(Distribution.id, Distribution.family_community).where(
+            Distribution.id.in_(refs)
         )
-    )
-    communities = dict(
-        session.execute(
-            select(Distribution.id, Distribution.family_community).where(
-                Distribution.id.in_(refs)
-            )
-        )
-    )
-    return statuses, communities
+    ).all()
+    return dict(statuses), dict(communities)
 
 
 def _by_donor(session, lots, draws, fates, start, end):

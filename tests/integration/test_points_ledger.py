@@ -120,7 +120,7 @@ class Ledger:
 
 
 @pytest.fixture
-def ledger(container_factory, service_config):
+def ledger(service_config, container_factory):
     """Start the points service (with config overrides); after the test, its
     ledger must satisfy every invariant."""
     started = []
