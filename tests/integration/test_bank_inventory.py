@@ -14,6 +14,7 @@ from eventing.envelope import Envelope
 from services.inventory.audit import check_stock
 from services.inventory.models import Redemption, StockMovement
 from services.inventory.service import InventoryService
+from tests.conftest import free_port
 from tests.helpers import Listener, publish
 
 pytestmark = pytest.mark.integration
@@ -27,6 +28,7 @@ class Bank:
     """The inventory service with one bank, a donor and two items."""
 
     def __init__(self, config):
+        self.config = config
         self.amqp_uri = config["AMQP_URI"]
         self.engine = create_engine(config["DATABASE_URL"])
         self.events = Listener(self.amqp_uri, "inventory.events")
@@ -240,6 +242,37 @@ def test_a_redemption_nobody_answers_is_asked_again_then_given_up(bank):
     assert cancelled["data"]["reason"] == "the points ledger did not answer in time"
     assert bank.redemption(pending["id"])["status"] == "cancelled"
     assert bank.stock() == {"大米": 2}
+
+
+def test_replicas_share_the_timer_and_a_restart_forgets_nothing(
+    bank, container_factory
+):
+    bank = bank(
+        REDEMPTION_TIMER_INTERVAL=0.05,
+        REDEMPTION_RETRY_AFTER_SECONDS=0.2,
+        REDEMPTION_DEADLINE_SECONDS=2,
+    )
+    replica = container_factory(
+        InventoryService,
+        dict(bank.config, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}"),
+    )
+    replica.start()
+    bank.donate([{"item_id": bank.rice, "quantity": 5}])
+    waiting = [bank.redeem()["id"] for _ in range(5)]
+
+    replica.stop()
+    replica = container_factory(
+        InventoryService,
+        dict(bank.config, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}"),
+    )
+    replica.start()
+
+    cancelled = [bank.next_event("RedemptionCancelled") for _ in waiting]
+    assert sorted(c["data"]["redemption_id"] for c in cancelled) == sorted(waiting)
+    # each was cancelled once: no replica released the same goods twice
+    later = bank.events.get(count=100, timeout=1)
+    assert [b for _, b in later if b["type"] == "RedemptionCancelled"] == []
+    assert bank.stock() == {"大米": 5}
 
 
 def test_goods_given_only_free_are_never_redeemed(bank):
