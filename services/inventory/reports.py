@@ -1,5 +1,5 @@
 """Reports of the banks: donations by donor, stock by bank, redemptions and
-distributions by period, and where each donor's goods went.
+distributions by period, and where each donor's goods went (destinations.py).
 
 Each report covers the banks the caller may see: the admin every bank, staff
 their community's, an operator their own. Periods are calendar days of the
@@ -11,24 +11,16 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from services.inventory import catalogue, policy, stock
+from services.inventory import catalogue, destinations, policy, stock
 from services.inventory.models import (
     COMPLETED,
-    DISTRIBUTION,
-    PENDING,
-    RELEASE,
-    RESERVATION,
-    STOCKTAKE,
     Bank,
     Distribution,
     Donation,
     Donor,
     Item,
-    Lot,
-    LotDraw,
     Redemption,
     RedemptionLine,
-    StockMovement,
 )
 from services.inventory.schemas import REPORT_QUERIES
 
@@ -233,113 +225,6 @@ def stock_time(moment):
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def destinations(session, banks, start, end, donor_id=None):
-    """Per donor: of the goods they gave in the period, how many were redeemed,
-    given to families (by community), written off at stock-takes, held by
-    pending redemptions, and are still on the shelf."""
-    lots_query = (
-        select(Lot, Donation.donated_on)
-        .join(Donation, Donation.id == Lot.donation_id)
-        .where(
-            Lot.bank_id.in_(banks),
-            Donation.donated_on >= start,
-            Donation.donated_on <= end,
-        )
-    )
-    if donor_id is not None:
-        lots_query = lots_query.where(Lot.donor_id == donor_id)
-    lots = {lot.seq: lot for lot, _ in session.execute(lots_query)}
-    draws = session.execute(
-        select(
-            LotDraw.lot_seq,
-            StockMovement.kind,
-            StockMovement.ref_id,
-            func.sum(LotDraw.quantity),
-        )
-        .join(StockMovement, StockMovement.seq == LotDraw.movement_seq)
-        .where(LotDraw.lot_seq.in_(lots))
-        .group_by(LotDraw.lot_seq, StockMovement.kind, StockMovement.ref_id)
-    ).all()
-    fates = _fates(session, draws)
-    return _by_donor(session, lots, draws, fates, start, end)
-
-
-def _fates(session, draws):
-    """What each drawing movement's reference became: a redemption's status or
-    a distribution's community."""
-    refs = {ref for _, _, ref, _ in draws}
-    statuses = session.execute(
-        select(Redemption.id, Redemption.status).where(Redemption.id.in_(refs))
-    ).all()
-    communities = session.execute(
-        select(Distribution.id, Distribution.family_community).where(
-            Distribution.id.in_(refs)
-        )
-    ).all()
-    return dict(statuses), dict(communities)
-
-
-def _by_donor(session, lots, draws, fates, start, end):
-    statuses, communities = fates
-    items = _items(session)
-    tally = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    for lot in lots.values():
-        counts = tally[lot.donor_id][lot.item_id]
-        counts["donated"] += lot.quantity
-        counts["on_shelf"] += lot.remaining
-    for lot_seq, kind, ref, quantity in draws:
-        lot = lots[lot_seq]
-        counts = tally[lot.donor_id][lot.item_id]
-        if kind in (RESERVATION, RELEASE):
-            status = statuses.get(ref)
-            # a cancelled redemption's release gave back what it reserved
-            if status in REDEMPTION_FATES:
-                counts[REDEMPTION_FATES[status]] += int(quantity)
-        elif kind == DISTRIBUTION:
-            counts["distributed"] += int(quantity)
-            counts[f"to:{communities[ref]}"] += int(quantity)
-        elif kind == STOCKTAKE:
-            counts["written_off"] += int(quantity)
-    donors = {
-        d.id: d for d in session.scalars(select(Donor).where(Donor.id.in_(tally)))
-    }
-    return {
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "donors": [
-            {
-                "donor_id": donor_id,
-                "name": donors[donor_id].name,
-                "items": [
-                    _fate_line(items[item_id], counts)
-                    for item_id, counts in sorted(per_item.items())
-                ],
-            }
-            for donor_id, per_item in sorted(
-                tally.items(), key=lambda kv: donors[kv[0]].name
-            )
-        ],
-    }
-
-
-REDEMPTION_FATES = {COMPLETED: "redeemed", PENDING: "reserved"}
-FATES = ("donated", "redeemed", "distributed", "written_off", "reserved", "on_shelf")
-
-
-def _fate_line(item, counts):
-    return {
-        "item_id": item.id,
-        "name": item.name,
-        "unit": item.unit,
-        **{fate: counts.get(fate, 0) for fate in FATES},
-        "distributed_to": {
-            key.removeprefix("to:"): n
-            for key, n in sorted(counts.items())
-            if key.startswith("to:")
-        },
-    }
-
-
 def _day_bounds(params, zone):
     start = datetime.combine(params["start"], time.min, tzinfo=zone)
     end = datetime.combine(params["end"] + timedelta(days=1), time.min, tzinfo=zone)
@@ -367,6 +252,6 @@ def run(session, caller, name, query, zone):
         "stock": stock_by_bank,
         "redemptions": _dated(redemptions, params, zone),
         "distributions": _dated(distributions, params, zone),
-        "destinations": lambda s, b: destinations(s, b, **params),
+        "destinations": lambda s, b: destinations.report(s, b, **params),
     }
     return reports[name](session, banks)

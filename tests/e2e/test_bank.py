@@ -260,3 +260,41 @@ def test_a_donation_has_a_printable_receipt_and_appears_in_the_reports(district,
     [donor] = report["donors"]
     assert (donor["name"], donor["estimated_value"]) == ("华润万家", "1280.50")
     assert [r["receipt_no"] for r in donor["receipts"]] == [bank.donation["receipt_no"]]
+
+
+def test_the_admin_corrects_the_ledger_and_everyone_sees_the_leaderboard(
+    district, bank
+):
+    earn(district, bank.volunteer_id, 120)
+    statement = bank.volunteer.get(f"/api/volunteers/{bank.volunteer_id}/points")
+    [credit] = statement["entries"]
+    before = bank.volunteer.get("/api/points/leaderboard", expect=200, by="team")
+
+    reversal = district.admin.post(
+        f"/api/points/transfers/{credit['transfer_id']}/reversal",
+        {"reason": "上报时长有误"},
+        expect=201,
+    )
+    district.admin.post(
+        "/api/points/adjustments",
+        {"volunteer_id": bank.volunteer_id, "points": 12, "reason": "补记90分钟"},
+        expect=201,
+    )
+    district.staff.post(
+        "/api/points/adjustments",
+        {"volunteer_id": bank.volunteer_id, "points": 1, "reason": "x"},
+        expect=403,
+    )
+    after_board = bank.volunteer.get("/api/points/leaderboard", expect=200, by="team")
+
+    assert before["items"] == [
+        {"rank": 1, "team_id": district.team_id, "points": 20, "minutes": 120}
+    ]
+    assert (reversal["amount"], reversal["reverses"]) == (-20, credit["transfer_id"])
+    after = bank.volunteer.get(f"/api/volunteers/{bank.volunteer_id}/points", limit=2)
+    assert (after["balance"], after["certified_minutes"]) == (12, 0)
+    assert [e["kind"] for e in after["entries"]] == ["adjustment", "reversal"]
+    assert after["next_cursor"] is not None
+    # a reversed credit no longer counts on the board
+    assert after_board["items"] == []
+    assert bank.invariants() == []
