@@ -100,19 +100,20 @@ def take(uow, bank_id, item, quantity, **fields):
 
 
 def _draw(session, movement, quantity):
-    lots = session.scalars(
-        select(Lot)
+    # columns, not entities: a lot already in the session may be stale
+    lots = session.execute(
+        select(Lot.seq, Lot.remaining)
         .where(
             Lot.bank_id == movement.bank_id,
             Lot.item_id == movement.item_id,
             Lot.remaining > 0,
         )
         .order_by(Lot.seq)
-    )
+    ).all()
     left = quantity
-    for lot in lots:
-        taken = min(lot.remaining, left)
-        _draw_lot(session, movement, lot.seq, taken)
+    for seq, remaining in lots:
+        taken = min(remaining, left)
+        _draw_lot(session, movement, seq, taken)
         left -= taken
         if left == 0:
             return
@@ -174,6 +175,7 @@ def lock_row(session, bank_id, item_id):
         select(Stock)
         .where(Stock.bank_id == bank_id, Stock.item_id == item_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
 
 
