@@ -4,9 +4,8 @@ import logging
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from services.inventory import policy
+from services.inventory import policy, stock
 from services.inventory.exceptions import (
     BankExists,
     BankNotFound,
@@ -14,7 +13,6 @@ from services.inventory.exceptions import (
     ItemNotFound,
 )
 from services.inventory.models import Bank, Donor, Item
-from services.inventory.stock import now
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +24,16 @@ def new_id():
 def open_bank(session, caller, fields):
     """Open a community's bank (admin); a community has at most one."""
     policy.check_admin(caller, "opens banks")
-    bank = Bank(id=new_id(), opened_at=now(), **fields)
-    try:
-        with session.begin_nested():
-            session.add(bank)
-    except IntegrityError:
-        raise BankExists(f"{fields['community']} already has a bank") from None
-    logger.info("bank opened bank_id=%s community=%s", bank.id, bank.community)
-    return bank
+    bank_id = new_id()
+    opened = session.execute(
+        stock.dialect_insert(session)(Bank)
+        .values(id=bank_id, opened_at=stock.now(), **fields)
+        .on_conflict_do_nothing(index_elements=["community"])
+    )
+    if opened.rowcount != 1:
+        raise BankExists(f"{fields['community']} already has a bank")
+    logger.info("bank opened bank_id=%s community=%s", bank_id, fields["community"])
+    return bank_id
 
 
 def get_bank(session, bank_id, lock=False):
@@ -50,7 +50,9 @@ def list_banks(session):
 
 def register_donor(session, caller, fields):
     policy.check_registers_donors(caller)
-    donor = Donor(id=new_id(), created_by=caller.user_id, created_at=now(), **fields)
+    donor = Donor(
+        id=new_id(), created_by=caller.user_id, created_at=stock.now(), **fields
+    )
     session.add(donor)
     logger.info("donor registered donor_id=%s kind=%s", donor.id, donor.kind)
     return donor
@@ -70,7 +72,7 @@ def list_donors(session):
 
 def add_item(session, caller, fields):
     policy.check_keeps_catalogue(caller)
-    item = Item(id=new_id(), created_at=now(), **fields)
+    item = Item(id=new_id(), created_at=stock.now(), **fields)
     session.add(item)
     logger.info("item added item_id=%s free_only=%s", item.id, item.free_only)
     return item

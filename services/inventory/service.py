@@ -88,7 +88,7 @@ class InventoryService:
         fields = OpenBankSchema().load(payload)
         with self.db.transaction() as uow:
             return {
-                "id": catalogue.open_bank(uow.session, self._caller(caller), fields).id
+                "id": catalogue.open_bank(uow.session, self._caller(caller), fields)
             }
 
     @rpc(expected_exceptions=EXPECTED)

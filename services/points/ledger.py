@@ -112,10 +112,10 @@ def move(session, kind, from_account, to_account, amount, minutes=0, **fields):
     """Append one transfer and apply it to both balances; return the transfer
     and the volunteer's balance after it (None if no volunteer took part).
 
-    Raises InsufficientPoints, with the statement's changes made, so callers
-    run this in a transaction (or savepoint) they roll back.
+    Raises InsufficientPoints before anything changed: a volunteer's row, the
+    only guarded one, is always updated first (and one side at most is a
+    volunteer's), which is also the order every movement locks rows in.
     """
-    # a volunteer's row first: the guarded one fails before anything else moves
     sides = sorted(
         [(from_account, -amount, -minutes), (to_account, amount, minutes)],
         key=lambda side: (not _is_volunteer(side[0]), side[0]),

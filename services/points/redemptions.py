@@ -82,19 +82,18 @@ def _try_debit(session, answer, event_id):
     ledger.open_account(session, bank_account, REDEMPTION, bank_id=answer.bank_id)
     volunteer_account = ledger.account_id(answer.volunteer_id)
     try:
-        # the savepoint undoes a half-applied move; the answer stays
-        with session.begin_nested():
-            transfer, balance = ledger.move(
-                session,
-                REDEMPTION_DEBIT,
-                volunteer_account,
-                bank_account,
-                answer.points,
-                redemption_id=answer.redemption_id,
-                dedupe_key=f"{REDEMPTION_DEBIT}:{answer.redemption_id}",
-                event_id=event_id,
-            )
+        transfer, balance = ledger.move(
+            session,
+            REDEMPTION_DEBIT,
+            volunteer_account,
+            bank_account,
+            answer.points,
+            redemption_id=answer.redemption_id,
+            dedupe_key=f"{REDEMPTION_DEBIT}:{answer.redemption_id}",
+            event_id=event_id,
+        )
     except InsufficientPoints:
+        # refused before anything moved: the answer is all this commits
         balance = session.get(Account, volunteer_account).balance
         _refuse(answer, f"a balance of {balance} does not pay {answer.points}", balance)
         return

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from eventing.database import UnitOfWork
 from eventing.identity import Caller
+from ops.cli import main
 from ops.invariants import InvariantsBroken, assert_invariants, check_all
 from services.inventory import catalogue, donations, redemptions
 from services.inventory.models import Base as InventoryBase
@@ -102,7 +104,7 @@ def complete_order(dbs, order_id, volunteer_id, minutes):
 
 def stocked_bank(dbs, quantity=5):
     def arrange(uow):
-        bank = catalogue.open_bank(
+        bank_id = catalogue.open_bank(
             uow.session, ADMIN, {"name": "银行", "community": "铁道家园"}
         )
         donor = catalogue.register_donor(
@@ -124,14 +126,14 @@ def stocked_bank(dbs, quantity=5):
         donations.record_donation(
             uow,
             ADMIN,
-            bank.id,
+            bank_id,
             {
                 "donor_id": donor.id,
                 "lines": [{"item_id": item.id, "quantity": quantity}],
             },
             datetime.now(DISTRICT).date(),
         )
-        return bank.id, item.id
+        return bank_id, item.id
 
     return dbs.work(dbs.inventory, InventoryBase, "inventory", arrange)
 
@@ -304,3 +306,20 @@ def test_a_pending_redemption_is_only_a_fault_once_the_system_is_quiet(healthy):
 
     assert dbs.rules_broken(settled=False) == []
     assert dbs.rules_broken(settled=True) == ["redemption_settled_once"]
+
+
+def test_operators_run_the_same_checks_from_the_command_line(healthy):
+    dbs, _, _ = healthy
+    env = {
+        "POINTS_DATABASE_URL": dbs.points.url.render_as_string(hide_password=False),
+        "INVENTORY_DATABASE_URL": dbs.inventory.url.render_as_string(False),
+        "ORDERS_DATABASE_URL": dbs.orders.url.render_as_string(False),
+    }
+
+    clean = CliRunner().invoke(main, ["audit"], env=env)
+    dbs.sql(dbs.inventory, "UPDATE stock SET quantity = quantity + 1")
+    broken = CliRunner().invoke(main, ["audit"], env=env)
+
+    assert (clean.exit_code, clean.output) == (0, "every invariant holds\n")
+    assert broken.exit_code == 1
+    assert "stock_is_sum_of_history" in broken.output
