@@ -331,6 +331,181 @@ class PointsCreditedSchema(Contract):
         validate=validate.Range(min=0),
         metadata={"description": "the volunteer's balance after this credit"},
     )
+    capped_points = fields.Integer(
+        strict=True,
+        load_default=0,
+        dump_default=0,
+        validate=validate.Range(min=0),
+        metadata={"description": "points the district's caps withheld"},
+    )
+
+
+def _points(description, minimum=0, **kwargs):
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=minimum),
+        metadata={"description": description},
+        **kwargs,
+    )
+
+
+class PointsDebitedSchema(Contract):
+    transfer_id = _id()
+    redemption_id = _id()
+    volunteer_id = _id()
+    bank_id = _id()
+    points = _points("points taken for the reserved goods", 1, required=True)
+    balance = _points("the volunteer's balance after this debit", required=True)
+
+
+class PointsDebitRejectedSchema(Contract):
+    redemption_id = _id()
+    volunteer_id = _id()
+    bank_id = _id()
+    points = _points("points the redemption would have cost", 1, required=True)
+    reason = fields.String(required=True)
+    balance = _points(
+        "the volunteer's balance, or null without an account",
+        required=True,
+        allow_none=True,
+    )
+
+
+class PointsAdjustedSchema(Contract):
+    transfer_id = _id()
+    volunteer_id = _id()
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["adjustment", "reversal", "redemption_refund"]),
+        metadata={"description": "a manual adjustment, a reversing entry or a refund"},
+    )
+    points = fields.Integer(
+        strict=True,
+        required=True,
+        metadata={"description": "signed: positive when the volunteer received"},
+    )
+    reason = fields.String(required=True)
+    author = fields.String(
+        load_default=None,
+        dump_default=None,
+        allow_none=True,
+        metadata={"description": "who made a correction; null for a refund"},
+    )
+    reverses = fields.String(
+        load_default=None,
+        dump_default=None,
+        allow_none=True,
+        metadata={"description": "the transfer a reversing entry undoes"},
+    )
+    redemption_id = fields.String(load_default=None, dump_default=None, allow_none=True)
+    balance = _points("the volunteer's balance after this entry", required=True)
+
+
+# ---- inventory ---------------------------------------------------------------
+
+
+class LineSchema(Contract):
+    item_id = _id()
+    quantity = _points("units of the item", 1, required=True)
+
+
+class PricedLineSchema(LineSchema):
+    points_price = _points("points per unit when reserved", required=True)
+
+
+class CountedLineSchema(Contract):
+    item_id = _id()
+    counted = _points("units found by the stock-take", required=True)
+    difference = fields.Integer(
+        strict=True,
+        required=True,
+        metadata={"description": "counted minus expected: booked as an adjustment"},
+    )
+
+
+def _lines(schema=LineSchema):
+    return fields.List(
+        fields.Nested(schema), required=True, validate=validate.Length(min=1)
+    )
+
+
+class DonationReceivedSchema(Contract):
+    donation_id = _id()
+    receipt_no = fields.String(
+        required=True, metadata={"description": "the number printed for the donor"}
+    )
+    bank_id = _id()
+    donor_id = _id()
+    donated_on = fields.Date(required=True)
+    lines = _lines()
+    estimated_value = fields.Decimal(
+        places=2,
+        as_string=True,
+        load_default=None,
+        dump_default=None,
+        allow_none=True,
+        metadata={"description": "the donor's estimate in yuan, if given"},
+    )
+
+
+class StockReservedSchema(Contract):
+    redemption_id = _id()
+    bank_id = _id()
+    volunteer_id = _id()
+    points = _points("points the goods cost", 1, required=True)
+    lines = _lines(PricedLineSchema)
+    attempt = _points(
+        "1 when first reserved; more when the bank asks the ledger again",
+        1,
+        load_default=1,
+        dump_default=1,
+    )
+
+
+class RedemptionCompletedSchema(Contract):
+    redemption_id = _id()
+    bank_id = _id()
+    volunteer_id = _id()
+    points = _points("points paid", 1, required=True)
+    transfer_id = _id(metadata={"description": "the ledger's debit"})
+    lines = _lines(PricedLineSchema)
+
+
+class RedemptionCancelledSchema(Contract):
+    redemption_id = _id()
+    bank_id = _id()
+    volunteer_id = _id()
+    points = _points("points the goods would have cost", 1, required=True)
+    reason = fields.String(required=True)
+    lines = _lines(PricedLineSchema)
+
+
+class GoodsDistributedSchema(Contract):
+    distribution_id = _id()
+    bank_id = _id()
+    community = fields.String(
+        required=True,
+        metadata={"description": "the family's community; the name stays in the bank"},
+    )
+    reason = fields.String(required=True)
+    approved_by = fields.String(required=True)
+    lines = _lines()
+
+
+class StockLowSchema(Contract):
+    bank_id = _id()
+    item_id = _id()
+    item_name = fields.String(required=True)
+    quantity = _points("units left", required=True)
+    threshold = _points("the item's low-stock threshold", required=True)
+
+
+class StockAdjustedSchema(Contract):
+    stocktake_id = _id()
+    bank_id = _id()
+    reason = fields.String(required=True)
+    counted_by = _id()
+    lines = _lines(CountedLineSchema)
 
 
 @dataclass(frozen=True)
@@ -475,6 +650,66 @@ CATALOGUE = {
             "points",
             PointsCreditedSchema,
             "Confirmed minutes became points for one volunteer.",
+        ),
+        EventType(
+            "PointsDebited",
+            "points",
+            PointsDebitedSchema,
+            "A redemption's points were taken from the volunteer.",
+        ),
+        EventType(
+            "PointsDebitRejected",
+            "points",
+            PointsDebitRejectedSchema,
+            "The ledger refused a redemption's debit; nothing was taken.",
+        ),
+        EventType(
+            "PointsAdjusted",
+            "points",
+            PointsAdjustedSchema,
+            "A correction, reversal or refund changed a volunteer's balance.",
+        ),
+        EventType(
+            "DonationReceived",
+            "inventory",
+            DonationReceivedSchema,
+            "A donor's goods entered a bank's stock, with a receipt.",
+        ),
+        EventType(
+            "StockReserved",
+            "inventory",
+            StockReservedSchema,
+            "Goods were set aside for a redemption awaiting its points.",
+        ),
+        EventType(
+            "RedemptionCompleted",
+            "inventory",
+            RedemptionCompletedSchema,
+            "A volunteer's points paid for the reserved goods.",
+        ),
+        EventType(
+            "RedemptionCancelled",
+            "inventory",
+            RedemptionCancelledSchema,
+            "A redemption ended unpaid; its reserved goods went back to stock.",
+        ),
+        EventType(
+            "GoodsDistributed",
+            "inventory",
+            GoodsDistributedSchema,
+            "Goods were given free to a family in difficulty.",
+        ),
+        EventType(
+            "StockLow",
+            "inventory",
+            StockLowSchema,
+            "An item's stock in a bank fell below its threshold.",
+        ),
+        EventType(
+            "StockAdjusted",
+            "inventory",
+            StockAdjustedSchema,
+            "A stock-take booked the difference between counted and expected.",
         ),
     ]
 }

@@ -220,6 +220,29 @@ def generate_registry(folder, volunteers, teams, encoding):
     click.echo(", ".join(f"{file}: {rows} rows" for file, rows in counts.items()))
 
 
+@main.command()
+@click.option(
+    "--in-flight",
+    is_flag=True,
+    help="Events may still be travelling: a pending redemption is no fault.",
+)
+def audit(in_flight):
+    """Check the ledger, the stock and the redemptions against each other."""
+    from ops.invariants import check_all
+
+    violations = check_all(
+        points=settings.database_url("points"),
+        inventory=settings.database_url("inventory"),
+        orders=settings.database_url("orders"),
+        settled=not in_flight,
+    )
+    for violation in violations:
+        click.echo(str(violation))
+    if violations:
+        raise click.ClickException(f"{len(violations)} invariants broken")
+    click.echo("every invariant holds")
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 

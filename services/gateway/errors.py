@@ -79,6 +79,22 @@ REMOTE_ERRORS = {
     "PlaceConflict": Conflict,
     # points
     "AccountNotFound": NotFound,
+    "TransferNotFound": NotFound,
+    "InsufficientPoints": Conflict,
+    "NotReversible": Conflict,
+    "RateNotAllowed": BadRequest,
+    "BadCursor": BadRequest,
+    # inventory
+    "BankNotFound": NotFound,
+    "DonorNotFound": NotFound,
+    "ItemNotFound": NotFound,
+    "DonationNotFound": NotFound,
+    "RedemptionNotFound": NotFound,
+    "BankExists": Conflict,
+    "OutOfStock": Conflict,
+    "ItemNotRedeemable": Conflict,
+    "FamilyLimitReached": Conflict,
+    "CountBelowReserved": Conflict,
     # every service
     "NotAllowed": Forbidden,
     "ValidationError": BadRequest,

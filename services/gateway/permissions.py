@@ -7,6 +7,7 @@ call everything.
 
 from eventing.identity import (
     ADMIN,
+    BANK_OPERATOR,
     COMMUNITY_STAFF,
     RESIDENT,
     ROLES,
@@ -53,6 +54,28 @@ ROLES_FOR = {
     "cancel_order": {RESIDENT, COMMUNITY_STAFF},
     "get_points": {VOLUNTEER, COMMUNITY_STAFF},
     "list_banks": SIGNED_IN,
+    # the mutual-aid banks; each service then checks the bank, the community
+    # or the account: an operator's own bank, staff's own community
+    "open_bank": {ADMIN},
+    "register_donor": {COMMUNITY_STAFF, BANK_OPERATOR},
+    "list_donors": {COMMUNITY_STAFF, BANK_OPERATOR},
+    "add_item": {BANK_OPERATOR},
+    "list_items": SIGNED_IN,
+    "record_donation": {BANK_OPERATOR},
+    "get_donation": {COMMUNITY_STAFF, BANK_OPERATOR},
+    "donation_receipt": {COMMUNITY_STAFF, BANK_OPERATOR},
+    "get_stock": SIGNED_IN,
+    "take_stock": {BANK_OPERATOR},
+    "request_redemption": {VOLUNTEER, BANK_OPERATOR},
+    "get_redemption": {VOLUNTEER, BANK_OPERATOR},
+    "distribute_goods": {BANK_OPERATOR, COMMUNITY_STAFF},
+    "bank_report": {COMMUNITY_STAFF, BANK_OPERATOR},
+    # points beyond one's own statement
+    "leaderboard": SIGNED_IN,
+    "list_rates": {COMMUNITY_STAFF},
+    "set_rate": {ADMIN},
+    "reverse_transfer": {ADMIN},
+    "adjust_points": {ADMIN},
 }
 
 

@@ -9,9 +9,20 @@ from werkzeug.wrappers import Response
 from eventing.database import Database
 from services.gateway import accounts, auth
 from services.gateway.api import api, load_body, load_query
+from services.gateway.errors import NotFound
 from services.gateway.models import Base
 from services.gateway.rpc import ServiceClient
 from services.gateway.schemas import CreateUserSchema, TokenRequestSchema
+from services.inventory.schemas import (
+    REPORT_QUERIES,
+    AddItemSchema,
+    DistributeSchema,
+    OpenBankSchema,
+    RecordDonationSchema,
+    RegisterDonorSchema,
+    RequestRedemptionSchema,
+    StocktakeSchema,
+)
 from services.orders.schemas import (
     AcceptOrderSchema,
     BoardQuerySchema,
@@ -25,6 +36,13 @@ from services.orders.schemas import (
     ReportServiceSchema,
     RequestReportSchema,
     SuggestQuerySchema,
+)
+from services.points.schemas import (
+    AdjustPointsSchema,
+    LeaderboardQuerySchema,
+    ReverseTransferSchema,
+    SetRateSchema,
+    StatementQuerySchema,
 )
 from services.teams.schemas import (
     AddMemberSchema,
@@ -73,6 +91,16 @@ def csv_response(text, filename):
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# bodies and queries go on to the services as plain JSON types (dates and
+# amounts as strings), dumped by the same schema that checked them
+def _checked(request, schema):
+    return schema.dump(load_body(request, schema))
+
+
+def _checked_query(request, schema):
+    return schema.dump(load_query(request, schema))
 
 
 class GatewayService:
@@ -222,8 +250,9 @@ class GatewayService:
 
     @api("GET", "/api/volunteers/<string:volunteer_id>/points")
     def get_points(self, request, volunteer_id):
-        """A volunteer's balance and newest ledger entries."""
-        return self.points.get_points(_caller(request), volunteer_id)
+        """A volunteer's balance, certified minutes and a page of entries."""
+        query = _checked_query(request, StatementQuerySchema())
+        return self.points.get_points(_caller(request), volunteer_id, query)
 
     # ---- orders
 
@@ -332,3 +361,117 @@ class GatewayService:
     def list_banks(self, request):
         """The district's mutual-aid banks."""
         return {"items": self.inventory.list_banks(_caller(request))}
+
+    @api("POST", "/api/banks")
+    def open_bank(self, request):
+        """Open a community's bank (admin): 201 `{id}`."""
+        body = _checked(request, OpenBankSchema())
+        return 201, self.inventory.open_bank(_caller(request), body)
+
+    @api("POST", "/api/donors")
+    def register_donor(self, request):
+        """Register a donor (company, public body or individual): 201 `{id}`."""
+        body = _checked(request, RegisterDonorSchema())
+        return 201, self.inventory.register_donor(_caller(request), body)
+
+    @api("GET", "/api/donors")
+    def list_donors(self, request):
+        """Every donor, by name."""
+        return {"items": self.inventory.list_donors(_caller(request))}
+
+    @api("POST", "/api/items")
+    def add_item(self, request):
+        """Add an item to the catalogue: 201 `{id}`."""
+        body = _checked(request, AddItemSchema())
+        return 201, self.inventory.add_item(_caller(request), body)
+
+    @api("GET", "/api/items")
+    def list_items(self, request):
+        """Every item with its unit, price and restrictions."""
+        return {"items": self.inventory.list_items(_caller(request))}
+
+    @api("POST", "/api/banks/<string:bank_id>/donations")
+    def record_donation(self, request, bank_id):
+        """Record a donation: 201 `{id, receipt_no}`; DonationReceived follows."""
+        body = _checked(request, RecordDonationSchema())
+        return 201, self.inventory.record_donation(_caller(request), bank_id, body)
+
+    @api("GET", "/api/donations/<string:donation_id>")
+    def get_donation(self, request, donation_id):
+        """A donation with its receipt number, donor and lines."""
+        return self.inventory.get_donation(_caller(request), donation_id)
+
+    @api("GET", "/api/donations/<string:donation_id>/receipt")
+    def donation_receipt(self, request, donation_id):
+        """The donation's receipt as plain text, to print for the donor."""
+        text = self.inventory.get_donation(_caller(request), donation_id, True)
+        return Response(text, content_type="text/plain; charset=utf-8")
+
+    @api("GET", "/api/banks/<string:bank_id>/stock")
+    def get_stock(self, request, bank_id):
+        """What a bank holds: `{items: [{item_id, name, quantity, points_price}]}`."""
+        return self.inventory.get_stock(_caller(request), bank_id)
+
+    @api("POST", "/api/banks/<string:bank_id>/stocktakes")
+    def take_stock(self, request, bank_id):
+        """Book counted quantities: 201 `{id, lines}`; StockAdjusted follows."""
+        body = _checked(request, StocktakeSchema())
+        return 201, self.inventory.take_stock(_caller(request), bank_id, body)
+
+    # ---- redemptions and free distribution
+
+    @api("POST", "/api/redemptions")
+    def request_redemption(self, request):
+        """Redeem points for goods: 202 `{id, status: "pending"}`."""
+        body = _checked(request, RequestRedemptionSchema())
+        return 202, self.inventory.request_redemption(_caller(request), body)
+
+    @api("GET", "/api/redemptions/<string:redemption_id>")
+    def get_redemption(self, request, redemption_id):
+        """A redemption's `{id, status, reason?}`: pending, completed or cancelled."""
+        return self.inventory.get_redemption(_caller(request), redemption_id)
+
+    @api("POST", "/api/distributions")
+    def distribute_goods(self, request):
+        """Give goods free to a family: 201 `{id}`; GoodsDistributed follows."""
+        body = _checked(request, DistributeSchema())
+        return 201, self.inventory.distribute(_caller(request), body)
+
+    @api("GET", "/api/reports/<string:name>")
+    def bank_report(self, request, name):
+        """donations, stock, redemptions, distributions or destinations."""
+        if name not in REPORT_QUERIES:
+            raise NotFound(f"no report {name!r}; there are {', '.join(REPORT_QUERIES)}")
+        query = _checked_query(request, REPORT_QUERIES[name]())
+        return self.inventory.report(_caller(request), name, query)
+
+    # ---- points: leaderboards, rates and the district's corrections
+
+    @api("GET", "/api/points/leaderboard")
+    def leaderboard(self, request):
+        """Points earned in a period by volunteer, team or community."""
+        query = _checked_query(request, LeaderboardQuerySchema())
+        return self.points.leaderboard(_caller(request), query)
+
+    @api("GET", "/api/points/rates")
+    def list_rates(self, request):
+        """Every rate per category with the day it takes effect."""
+        return self.points.list_rates(_caller(request))
+
+    @api("POST", "/api/points/rates")
+    def set_rate(self, request):
+        """Set a category's rate from a future day (admin): 201, the rate."""
+        body = _checked(request, SetRateSchema())
+        return 201, self.points.set_rate(_caller(request), body)
+
+    @api("POST", "/api/points/transfers/<string:transfer_id>/reversal")
+    def reverse_transfer(self, request, transfer_id):
+        """Reverse a ledger entry with a reason (admin): 201, the new entry."""
+        body = _checked(request, ReverseTransferSchema())
+        return 201, self.points.reverse_transfer(_caller(request), transfer_id, body)
+
+    @api("POST", "/api/points/adjustments")
+    def adjust_points(self, request):
+        """Give or take points with a reason (admin): 201, the new entry."""
+        body = _checked(request, AdjustPointsSchema())
+        return 201, self.points.adjust_points(_caller(request), body)
