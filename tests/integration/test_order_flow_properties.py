@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from eventing.database import UnitOfWork
 from eventing.identity import Caller
-from services.orders import detours, directory, flow, lifecycle, timers
+from services.orders import detours, flow, lifecycle, timers
 from services.orders.exceptions import OrdersError
 from services.orders.models import Base, HistoryEntry, Order
 from services.orders.timing import Timings
+from tests.helpers import record_known_membership, record_known_team
 
 pytestmark = pytest.mark.integration
 
@@ -76,7 +77,7 @@ def transaction(engine):
             yield UnitOfWork(session, "orders", OUTBOX, Base.metadata.tables["inbox"])
 
     with transaction() as uow:
-        directory.record_team(
+        record_known_team(
             uow.session,
             {
                 "team_id": "t-1",
@@ -85,9 +86,7 @@ def transaction(engine):
                 "categories": [],
             },
         )
-        directory.record_membership(
-            uow.session, {"team_id": "t-1", "volunteer_id": "v-1"}
-        )
+        record_known_membership(uow.session, {"team_id": "t-1", "volunteer_id": "v-1"})
     return transaction
 
 

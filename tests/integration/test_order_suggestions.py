@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from eventing.database import UnitOfWork
 from eventing.identity import Caller
-from services.orders import detours, directory, flow, queries
+from services.orders import detours, flow, queries
 from services.orders.models import Base
+from tests.helpers import record_known_membership, record_known_team
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ def transaction(make_database):
 
     with transaction() as uow:
         for team_id, community, street, categories in TEAMS:
-            directory.record_team(
+            record_known_team(
                 uow.session,
                 {
                     "team_id": team_id,
@@ -54,7 +55,7 @@ def transaction(make_database):
                     "categories": categories,
                 },
             )
-            directory.record_membership(
+            record_known_membership(
                 uow.session, {"team_id": team_id, "volunteer_id": f"{team_id}-v"}
             )
     yield transaction

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from eventing.database import UnitOfWork
 from eventing.identity import Caller
-from services.orders import directory, flow
+from services.orders import flow
 from services.orders.models import Base, HistoryEntry, Order
 from services.orders.service import OrdersService
 from services.orders.timing import Timings
 from services.points.models import Account
 from services.points.service import PointsService
 from tests.conftest import free_port
-from tests.helpers import Listener, wait_for
+from tests.helpers import Listener, record_known_membership, record_known_team, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -159,7 +159,7 @@ def test_an_unaccepted_order_goes_back_for_dispatch_when_so_configured(
     timings = Timings.from_config(orders_config)
     [order_id] = place(transaction, timings=timings)
     with transaction() as uow:
-        directory.record_team(
+        record_known_team(
             uow.session,
             {
                 "team_id": "t-1",
@@ -193,7 +193,7 @@ def test_the_quiet_period_completes_the_order_and_its_minutes_become_points(
     listener = Listener(config["AMQP_URI"], "orders.events", "OrderCompleted")
     [order_id] = place(transaction, timings=timings)
     with transaction() as uow:
-        directory.record_team(
+        record_known_team(
             uow.session,
             {
                 "team_id": "t-1",
@@ -202,9 +202,7 @@ def test_the_quiet_period_completes_the_order_and_its_minutes_become_points(
                 "categories": [],
             },
         )
-        directory.record_membership(
-            uow.session, {"team_id": "t-1", "volunteer_id": "v-1"}
-        )
+        record_known_membership(uow.session, {"team_id": "t-1", "volunteer_id": "v-1"})
         flow.dispatch_order(uow, STAFF, order_id, "t-1", timings)
         flow.accept_order(uow, LEADER, order_id, ["v-1"], timings)
         flow.report_service(uow, LEADER, order_id, {"v-1": 90}, timings)
