@@ -32,6 +32,7 @@ class Process:
     replica: int
     popen: subprocess.Popen
     log_path: Path
+    extra_env: dict
 
     @property
     def name(self):
@@ -136,7 +137,7 @@ class System:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        process = Process(service, replica, popen, log_path)
+        process = Process(service, replica, popen, log_path, dict(extra_env or {}))
         self.processes.append(process)
         logger.info("started %s pid=%s", process.name, process.pid)
         return process

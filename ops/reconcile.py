@@ -10,9 +10,12 @@ by adding a function of the same shape to the `checks` given to `reconcile`:
     report = reconcile(sources, checks=(*FLOW_CHECKS, my_ledger_check))
 """
 
+import json
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pika
 from pika.exceptions import ChannelClosedByBroker
@@ -24,6 +27,8 @@ ORDER_CREDIT = "order_credit"
 COMPLETED = "completed"
 OUTBOX_SERVICES = ("teams", "orders", "points", "inventory")
 EXAMPLES = 5
+# sent outbox rows are purged after 72 hours (OUTBOX_RETENTION_HOURS)
+RECENT_HOURS = 71
 
 
 @dataclass
@@ -211,6 +216,38 @@ def ledger_balanced(sources):
     return finding
 
 
+def transitions_have_events(sources):
+    """Nothing half written: each transition in an order's history has its
+    one event in the orders outbox, and each event its transition (orders
+    placed within the outbox's retention, whose sent rows are purged later)."""
+    finding = Finding("every order transition has its event")
+    recent = "SELECT id FROM orders WHERE placed_at > :since"
+    since = datetime.now(UTC) - timedelta(hours=RECENT_HOURS)
+    history = Counter(
+        r.order_id
+        for r in sources.rows(
+            "orders",
+            f"SELECT order_id FROM order_history WHERE order_id IN ({recent})",
+            since=since,
+        )
+    )
+    recent_ids = {r.id for r in sources.rows("orders", recent, since=since)}
+    events = Counter()
+    for (body,) in sources.rows("orders", "SELECT body FROM outbox"):
+        subject = json.loads(body).get("subject")
+        if subject in recent_ids:
+            events[subject] += 1
+    for order_id in sorted(recent_ids):
+        if history[order_id] > events[order_id]:
+            finding.lost += history[order_id] - events[order_id]
+            finding.problem(f"transitions without events: order_id={order_id}")
+        elif history[order_id] < events[order_id]:
+            finding.duplicated += events[order_id] - history[order_id]
+            finding.problem(f"events without transitions: order_id={order_id}")
+    finding.figures.update(orders=len(recent_ids), transitions=sum(history.values()))
+    return finding
+
+
 def credits_seen_on_broker(sources):
     """An independent consumer saw one PointsCredited per credit: the events
     reached the broker, once each."""
@@ -270,6 +307,7 @@ def queues_drained(sources):
 
 FLOW_CHECKS = (
     confirmed_orders_completed,
+    transitions_have_events,
     credited_once,
     ledger_balanced,
     credits_seen_on_broker,

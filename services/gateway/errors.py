@@ -72,6 +72,8 @@ REMOTE_ERRORS = {
     # points
     "AccountNotFound": NotFound,
     # every service
+    # the service's database did not answer: nothing was written, try again
+    "OperationalError": Unavailable,
     "NotAllowed": Forbidden,
     "ValidationError": BadRequest,
 }

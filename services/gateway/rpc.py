@@ -6,13 +6,22 @@ caller stops waiting: a stopped service gives the caller a 503 and, once back,
 never carries out a command nobody is waiting for.
 """
 
+import amqp.exceptions
 import eventlet
+import kombu.exceptions
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.gateway.errors import Unavailable
 
 TIMEOUT_KEY = "GATEWAY_RPC_TIMEOUT"
+# the broker refusing or dropping the connection, as kombu, py-amqp and the
+# socket layer each say it
+BROKER_DOWN = (
+    OSError,
+    amqp.exceptions.ConnectionError,
+    kombu.exceptions.OperationalError,
+)
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -49,5 +58,9 @@ class TimedProxy:
                 ) from None
             except UnknownService:
                 raise Unavailable(f"the {service} service is not running") from None
+            except BROKER_DOWN as exc:
+                raise Unavailable(
+                    f"the {service} service cannot be reached: {type(exc).__name__}"
+                ) from None
 
         return call

@@ -1,12 +1,12 @@
 """The inventory service: the communities' mutual-aid banks."""
 
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 from sqlalchemy import select
 
 from eventing.database import Database
 from eventing.health import health_response
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from services.inventory.models import Bank, Base
 
 

@@ -3,7 +3,6 @@
 import logging
 
 from marshmallow import ValidationError
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from eventing.database import Database
@@ -11,6 +10,7 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from services.orders import directory, flow
 from services.orders.exceptions import OrdersError
 from services.orders.models import Base

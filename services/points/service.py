@@ -3,7 +3,6 @@
 import logging
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from eventing.database import Database
@@ -11,6 +10,7 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from services.points import ledger, rules
 from services.points.exceptions import PointsError
 from services.points.models import Base

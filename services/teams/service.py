@@ -3,13 +3,13 @@
 import logging
 
 from marshmallow import ValidationError
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from eventing.database import Database
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from services.teams import directory
 from services.teams.exceptions import TeamsError
 from services.teams.models import Base
