@@ -17,19 +17,22 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from loadtest import ceiling, district, provision, report
+from loadtest import profile as profiler
 from loadtest.probe import CreditProbe
 from loadtest.sampler import ResourceSampler
-from loadtest.system import ADMIN_PASSWORD, System
+from loadtest.system import ADMIN_PASSWORD, AttachedSystem, System
 from ops import reconcile
-from ops.cli import parse_replicas
+from ops.cli import LOCAL_ADMIN_PASSWORD, parse_replicas
 
 logger = logging.getLogger("loadtest")
 
 HERE = Path(__file__).resolve().parent
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 VHOST = "vp-loadtest"
 DB_PREFIX = "vp_load"
 
@@ -40,6 +43,12 @@ DB_PREFIX = "vp_load"
 @click.option("--users", type=int, help="Locust users [default: the rate, >= 5].")
 @click.option("--replicas", multiple=True, metavar="SERVICE=N")
 @click.option("--port", type=int, default=18000, show_default=True)
+@click.option(
+    "--attach",
+    metavar="URL",
+    help="Load a running system (`volunteer-platform run`, compose) instead of "
+    "starting one; its broker and databases come from the same environment.",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build/loadtest"))
 @click.option("--ceiling-seconds", type=float, default=10, show_default=True)
 @click.option("--sample-every", type=float, default=5, show_default=True)
@@ -53,6 +62,7 @@ def main(
     users,
     replicas,
     port,
+    attach,
     out,
     ceiling_seconds,
     sample_every,
@@ -67,7 +77,7 @@ def main(
     if duration > 3600 or rate > 500:
         raise click.BadParameter("a load test here lasts at most an hour, 500 flows/s")
     users = users or max(5, math.ceil(rate))
-    out.mkdir(parents=True, exist_ok=True)
+    (out / "run").mkdir(parents=True, exist_ok=True)
     replica_counts = parse_replicas(replicas)
     conditions = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -80,18 +90,28 @@ def main(
         "cpus": os.cpu_count(),
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }
-    system = System(
-        provision.fresh_vhost(VHOST),
-        provision.fresh_databases(DB_PREFIX),
-        out / "run",
-        port,
-        config_overrides={"*": {"max_workers": max_workers}},
-        log_level=log_level,
-    )
-    for old in (out / "run").glob("*.log"):
-        old.unlink()
+    if attach:
+        if urlsplit(attach).hostname not in LOOPBACK:
+            raise click.BadParameter("the load test only targets this machine")
+        system = AttachedSystem(
+            attach, os.environ.get("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD)
+        )
+    else:
+        system = System(
+            provision.fresh_vhost(VHOST),
+            provision.fresh_databases(DB_PREFIX),
+            out / "run",
+            port,
+            config_overrides={"*": {"max_workers": max_workers}},
+            log_level=log_level,
+        )
+        for old in (out / "run").glob("*.log"):
+            old.unlink()
     sampler = ResourceSampler(system, sample_every)
     try:
+        if not attach:
+            system.prepare()
+            system.start(replica_counts)
         outcome = run(
             system,
             sampler,
@@ -101,12 +121,12 @@ def main(
             out,
             ceiling_seconds,
             profile,
-            replica_counts,
             conditions,
         )
     finally:
         sampler.stop()
-        system.stop()
+        if not attach:
+            system.stop()
     problems = []
     if outcome["lost"] or outcome["duplicated"] or not outcome["reconciliation"]["ok"]:
         problems.append("reconciliation failed")
@@ -145,13 +165,17 @@ def run(
     )
     probe = CreditProbe(system.amqp_uri)
     probe.start()
-    spies = [spy(p, out, duration) for s in profile for p in system.running(s)]
+    spies = [
+        profiler.record(p, out, duration) for s in profile for p in system.running(s)
+    ]
     records = run_locust(system.url, setup_path, out, duration, rate, users)
     drained_in = reconcile.wait_until_quiet(sources, timeout=120, settle=2)
     time.sleep(1)
     probe.stop()
-    for process in spies:
-        process.wait(timeout=60)
+    for spy, folded in spies:
+        spy.wait(timeout=60)
+        if folded.exists():
+            profiler.summarize(folded)
     sources.confirmed_orders = {f["order_id"] for f in records["flows"] if f.get("ok")}
     sources.credits_seen = probe.credits_seen()
     checked = reconcile.reconcile(sources)
@@ -212,28 +236,6 @@ def run_locust(url, setup_path, out, duration, rate, users):
     logger.info("Locust: %d users, %s flows/s, %d s", users, rate, duration)
     subprocess.run(command, env=env, timeout=duration + 120, check=False)
     return json.loads(records_path.read_text(encoding="utf-8"))
-
-
-def spy(process, out, duration):
-    """py-spy records one process for the load phase into an SVG flame graph."""
-    target = out / f"profile-{process.name}.svg"
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "py-spy"),
-            "record",
-            "--pid",
-            str(process.pid),
-            "--duration",
-            str(duration),
-            "--rate",
-            "50",
-            "--output",
-            str(target),
-            "--nonblocking",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ class ResourceSampler:
 
     def stop(self):
         self._stop.set()
-        self._thread.join(timeout=self.interval + 5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.interval + 5)
 
     def _handle(self, process):
         if process.pid not in self._handles:

@@ -219,3 +219,44 @@ def _answers(url):
         return requests.get(url, timeout=2).ok
     except requests.RequestException:
         return False
+
+
+@dataclass
+class Found:
+    """A service process found running on this machine."""
+
+    name: str
+    pid: int
+
+
+class AttachedSystem:
+    """A system someone else started (`volunteer-platform run`, compose):
+    its addresses come from the same settings the commands use."""
+
+    def __init__(self, url, admin_password):
+        self.url = url.rstrip("/")
+        self.admin_password = admin_password
+        self.amqp_uri = settings.load_config("orders")["AMQP_URI"]
+        self.database_urls = {s: settings.database_url(s) for s in settings.SERVICES}
+
+    def queues(self):
+        from eventing.topology import consumer_queues
+
+        classes = [service_class(name) for name in settings.DOMAIN_SERVICES]
+        return consumer_queues(classes, settings.load_config("orders"))
+
+    def running(self, service=None):
+        """The `nameko run` processes of the services on this machine."""
+        import psutil
+
+        found, counts = [], {}
+        for proc in psutil.process_iter(["pid", "cmdline"]):
+            cmdline = proc.info["cmdline"] or []
+            module = next((a for a in cmdline if a.startswith("services.")), None)
+            if "nameko" not in " ".join(cmdline) or module is None:
+                continue
+            name = module.split(".")[1]
+            if service in (None, name):
+                counts[name] = counts.get(name, -1) + 1
+                found.append(Found(f"{name}-{counts[name]}", proc.info["pid"]))
+        return found
