@@ -146,15 +146,16 @@ def run(
     out,
     ceiling_seconds,
     profile,
-    replica_counts,
     conditions,
 ):
-    system.prepare()
     queues = system.queues()
-    system.start(replica_counts)
     sampler.start()
     logger.info("system up at %s; building the district", system.url)
-    setup = district.build(system.url, ADMIN_PASSWORD)
+    setup = district.build(
+        system.url,
+        getattr(system, "admin_password", ADMIN_PASSWORD),
+        prefix=f"load{int(time.time())}",
+    )
     setup_path = out / "run" / "setup.json"
     setup_path.write_text(json.dumps(setup, ensure_ascii=False), encoding="utf-8")
     sources = reconcile.Sources(system.database_urls, system.amqp_uri, queues)

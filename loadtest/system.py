@@ -137,6 +137,7 @@ class System:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        (self.run_dir / f"{service}-{replica}.pid").write_text(str(popen.pid))
         process = Process(service, replica, popen, log_path, dict(extra_env or {}))
         self.processes.append(process)
         logger.info("started %s pid=%s", process.name, process.pid)

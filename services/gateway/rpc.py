@@ -23,12 +23,16 @@ BROKER_DOWN = (
     kombu.exceptions.OperationalError,
 )
 DEFAULT_TIMEOUT = 10.0
+TRANSIENT = 1
 
 
 class ServiceClient(RpcProxy):
     def __init__(self, target_service, timeout=DEFAULT_TIMEOUT):
         self.timeout = timeout
-        super().__init__(target_service, expiration=timeout)
+        # a request outlives its caller by nothing, so the broker need not
+        # write it to disk (nameko's default): transient requests spare its
+        # disk, and one restart can never replay a command nobody waits for
+        super().__init__(target_service, expiration=timeout, delivery_mode=TRANSIENT)
 
     def setup(self):
         super().setup()

@@ -21,7 +21,7 @@ import requests
 from loadtest import district
 from loadtest.system import ADMIN_PASSWORD, System
 from ops import reconcile, settings
-from tests.faults.servers import PostgresCluster, RabbitNode
+from tests.faults.servers import PostgresCluster, RabbitNode, reap_orphans
 from tests.faults.traffic import Traffic
 
 # short enough for a suite of minutes, long enough (29 s in all) to outlast
@@ -191,8 +191,10 @@ def _has_faults(process):
 
 @pytest.fixture(scope="session")
 def platform():
+    reap_orphans(tempfile.gettempdir())
     base = tempfile.mkdtemp(prefix="vp-faults-")
     os.chmod(base, 0o755)
+    Path(base, "owner.pid").write_text(str(os.getpid()))
     platform = Platform(base)
     try:
         platform.start()

@@ -194,3 +194,37 @@ class PostgresCluster:
             [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
             timeout=60,
         )
+
+
+def reap_orphans(parent):
+    """Stop what an earlier run of the suite left behind when it was killed
+    before it could clean up: its folders name the process that made them."""
+    for folder in Path(parent).glob("vp-faults-*"):
+        owner = folder / "owner.pid"
+        if owner.exists() and _alive(int(owner.read_text())):
+            continue
+        for pid_file in [*folder.glob("services/*.pid"), folder / "rabbit/node.pid"]:
+            if pid_file.exists():
+                _kill(int(pid_file.read_text().strip() or 0))
+        data = folder / "postgres" / "data"
+        if (data / "postmaster.pid").exists():
+            as_user(
+                "postgres",
+                [str(pg_bin() / "pg_ctl"), "-D", str(data)]
+                + ["-m", "immediate", "stop"],
+                timeout=60,
+            )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def _kill(pid):
+    if pid > 0 and _alive(pid):
+        os.kill(pid, signal.SIGKILL)

@@ -6,7 +6,7 @@ import pytest
 from nameko.exceptions import RemoteError
 
 from services.gateway.errors import Unavailable, from_remote
-from services.gateway.rpc import TimedProxy
+from services.gateway.rpc import ServiceClient, TimedProxy
 
 
 class BrokenProxy:
@@ -54,3 +54,10 @@ def test_a_failure_of_the_service_itself_is_not_hidden_as_unavailable():
 
     with pytest.raises(RemoteError):
         proxy.place_order({}, {})
+
+
+def test_requests_to_services_expire_with_the_caller_and_skip_the_disk():
+    client = ServiceClient("orders", timeout=3)
+
+    assert client.options["expiration"] == 3
+    assert client.options["delivery_mode"] == 1
