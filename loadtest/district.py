@@ -4,6 +4,7 @@ Everyone signs in once here; the Locust users only reuse the tokens.
 """
 
 import logging
+import time
 
 import requests
 
@@ -53,9 +54,21 @@ def create_account(admin, username, role, **scope):
     )
 
 
+def sign_in_admin(url, password, timeout=30):
+    """The gateway may answer before its first start committed the admin."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return sign_in(url, "admin", password)
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def build(url, admin_password, teams=10, residents=20, prefix="load"):
     """Create the district; return what the Locust users need."""
-    admin = Client(url, sign_in(url, "admin", admin_password))
+    admin = Client(url, sign_in_admin(url, admin_password))
     create_account(admin, f"{prefix}.staff", "community_staff", community=COMMUNITY)
     staff_token = sign_in(url, f"{prefix}.staff", PASSWORD)
     staff = Client(url, staff_token)
