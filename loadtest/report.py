@@ -220,7 +220,13 @@ def chart(report, path):
     samples = report["resources"].get("samples") or []
     rows = 3 if samples else 2
     figure, axes = pyplot.subplots(rows, 1, figsize=(10, 3.2 * rows), sharex=False)
-    axes[0].plot(t, [p["flows"] for p in timeline_], label="complete flows/s")
+    flows = [p["flows"] for p in timeline_]
+    # users move in waves, so single seconds swing: show a 5 s mean as well
+    smooth = [
+        sum(flows[max(i - 4, 0) : i + 1]) / min(i + 1, 5) for i in range(len(flows))
+    ]
+    axes[0].plot(t, flows, label="complete flows/s", alpha=0.35)
+    axes[0].plot(t, smooth, label="complete flows/s, 5 s mean")
     axes[0].plot(t, [p["requests"] / 5 for p in timeline_], label="requests/s ÷ 5")
     axes[0].set_ylabel("per second")
     axes[0].legend(loc="upper right")

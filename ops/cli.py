@@ -160,6 +160,16 @@ def parse_replicas(values):
     return replicas
 
 
+def check_replicas_database(replicas):
+    """Replicas claim outbox rows with SKIP LOCKED, which SQLite lacks."""
+    for service, count in replicas.items():
+        if count > 1 and settings.database_url(service).startswith("sqlite"):
+            raise click.BadParameter(
+                f"{service} replicas need PostgreSQL: set "
+                f"{service.upper()}_DATABASE_URL"
+            )
+
+
 @main.command()
 @click.option(
     "--replicas",
@@ -176,7 +186,9 @@ def parse_replicas(values):
 )
 def run(replicas, port):
     """Run every service and the gateway on this machine until Ctrl-C."""
-    processes = start_all(replicas=parse_replicas(replicas), port_base=port)
+    replicas = parse_replicas(replicas)
+    check_replicas_database(replicas)
+    processes = start_all(replicas=replicas, port_base=port)
     click.echo(f"gateway ready at http://127.0.0.1:{port}; Ctrl-C stops every service")
     # `kill` stops every service as Ctrl-C does
     signal.signal(signal.SIGTERM, _interrupt)

@@ -4,7 +4,7 @@ import click
 import pytest
 
 from ops import settings
-from ops.cli import parse_replicas
+from ops.cli import check_replicas_database, parse_replicas
 
 
 def test_replicas_are_read_per_service():
@@ -35,3 +35,10 @@ def test_gateway_replicas_share_the_one_http_port():
     }
 
     assert addresses == {"0.0.0.0:18000"}
+
+
+def test_replicas_on_sqlite_are_refused(monkeypatch):
+    monkeypatch.delenv("ORDERS_DATABASE_URL", raising=False)
+
+    with pytest.raises(click.BadParameter, match="PostgreSQL"):
+        check_replicas_database({"orders": 2})
