@@ -10,6 +10,7 @@ import itertools
 import json
 import math
 import os
+import random
 import time
 
 from locust import FastHttpUser, constant_throughput, events, task
@@ -54,6 +55,9 @@ class Resident(FastHttpUser):
         self.team = SETUP["teams"][number % len(SETUP["teams"])]
         self.flows_left = math.ceil(MAX_FLOWS / USERS)
         self.number = number
+        # users spawned together would move in waves: spread their first
+        # flows over one pacing period
+        time.sleep(random.uniform(0, USERS / RATE))
 
     def step(self, name, path, token, body=None):
         with self.client.post(
