@@ -40,7 +40,7 @@ DB_PREFIX = "vp_load"
 @click.command()
 @click.option("--duration", type=int, default=60, show_default=True, help="Seconds.")
 @click.option("--rate", type=float, default=50, show_default=True, help="Flows/s.")
-@click.option("--users", type=int, help="Locust users [default: the rate, >= 5].")
+@click.option("--users", type=int, help="Locust users [default: 2 x rate, >= 5].")
 @click.option("--replicas", multiple=True, metavar="SERVICE=N")
 @click.option("--port", type=int, default=18000, show_default=True)
 @click.option(
@@ -76,7 +76,9 @@ def main(
     logging.getLogger("pika").setLevel(logging.WARNING)
     if duration > 3600 or rate > 500:
         raise click.BadParameter("a load test here lasts at most an hour, 500 flows/s")
-    users = users or max(5, math.ceil(rate))
+    # a flow takes about a second on a busy machine: enough users that each
+    # starts a flow every two seconds
+    users = users or max(5, math.ceil(2 * rate))
     (out / "run").mkdir(parents=True, exist_ok=True)
     replica_counts = parse_replicas(replicas)
     conditions = {

@@ -11,6 +11,7 @@ import requests
 logger = logging.getLogger(__name__)
 
 COMMUNITY = "铁道家园"
+STATION = "S-TDJY"
 CATEGORY = "助老"
 PASSWORD = "负载测试password1"
 VOLUNTEERS_PER_TEAM = 2
@@ -66,9 +67,28 @@ def sign_in_admin(url, password, timeout=30):
             time.sleep(0.5)
 
 
+def add_station(admin):
+    """The community's station, which makes it one of the district's."""
+    answer = admin.http.put(
+        f"{admin.url}/api/stations/{STATION}",
+        json={
+            "name": f"{COMMUNITY}学雷锋文明使者志愿服务站",
+            "street": "长江路",
+            "community": COMMUNITY,
+            "address": "长江路1号",
+            "opening_hours": [
+                {"weekdays": [1, 2, 3, 4, 5], "from": "08:30", "to": "17:00"}
+            ],
+        },
+        timeout=TIMEOUT,
+    )
+    answer.raise_for_status()
+
+
 def build(url, admin_password, teams=10, residents=20, prefix="load"):
     """Create the district; return what the Locust users need."""
     admin = Client(url, sign_in_admin(url, admin_password))
+    add_station(admin)
     create_account(admin, f"{prefix}.staff", "community_staff", community=COMMUNITY)
     staff_token = sign_in(url, f"{prefix}.staff", PASSWORD)
     staff = Client(url, staff_token)

@@ -110,7 +110,9 @@ def build(records, probe_seen, ceiling, reconciliation, resources, conditions):
     credit_ms = [ms for _, ms in credit]
     errors = sum(1 for r in requests if not r[3])
     flows_per_s = round(len(done) / window, 2)
-    events_per_flow = 7  # five orders events, two PointsCredited
+    steps = step_figures(requests, window)
+    # each step emits one orders event; each volunteer one PointsCredited
+    events_per_flow = len(steps) + (len(credit_ms) / len(done) if done else 0)
     return {
         "flows_per_s": flows_per_s,
         "p50_confirm_to_credit_ms": _round(percentile(credit_ms, 50)),
@@ -129,7 +131,7 @@ def build(records, probe_seen, ceiling, reconciliation, resources, conditions):
             "requests_per_s": round(len(requests) / window, 1),
             **latency([(f["ended"] - f["started"]) * 1000 for f in done]),
         },
-        "steps": step_figures(requests, window),
+        "steps": steps,
         "confirm_to_credit": {"credits": len(credit_ms), **latency(credit_ms)},
         "broker": {
             "ceiling": ceiling,
@@ -227,7 +229,12 @@ def chart(report, path):
     ]
     axes[0].plot(t, flows, label="complete flows/s", alpha=0.35)
     axes[0].plot(t, smooth, label="complete flows/s, 5 s mean")
-    axes[0].plot(t, [p["requests"] / 5 for p in timeline_], label="requests/s ÷ 5")
+    steps = max(len(report["steps"]), 1)
+    axes[0].plot(
+        t,
+        [p["requests"] / steps for p in timeline_],
+        label=f"requests/s ÷ {steps} (steps per flow)",
+    )
     axes[0].set_ylabel("per second")
     axes[0].legend(loc="upper right")
     axes[0].set_title("Throughput")

@@ -19,7 +19,7 @@ import requests
 import yaml
 
 from ops import settings
-from ops.cli import LOCAL_JWT_SECRET, declare_queues, service_class
+from ops.cli import LOCAL_JWT_SECRET, declare_queues, local_env, service_class
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ class System:
 
     def env(self):
         return {
-            **os.environ,
+            # the local run's secrets (JWT, ID cards): this system is as local
+            **local_env(),
             "AMQP_URI": self.amqp_uri,
             "GATEWAY_JWT_SECRET": LOCAL_JWT_SECRET,
             "GATEWAY_ADMIN_PASSWORD": ADMIN_PASSWORD,

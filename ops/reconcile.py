@@ -305,6 +305,21 @@ def queues_drained(sources):
     return finding
 
 
+def ledger_and_stock_invariants(sources):
+    """The ledger-and-stock checker of `ops.invariants`, as one more check."""
+    from ops.invariants import check_all
+
+    finding = Finding("ledger and stock invariants (ops.invariants)")
+    urls = sources.database_urls
+    violations = check_all(
+        points=urls["points"], inventory=urls.get("inventory"), orders=urls["orders"]
+    )
+    for violation in violations:
+        finding.problem(f"{violation.rule}: {violation.detail}")
+    finding.figures["violations"] = len(violations)
+    return finding
+
+
 FLOW_CHECKS = (
     confirmed_orders_completed,
     transitions_have_events,
@@ -316,7 +331,12 @@ FLOW_CHECKS = (
 )
 
 
-def reconcile(sources, checks=FLOW_CHECKS):
+# the flow's checks and the ledger-and-stock ones: what the load test and the
+# fault suite run
+ALL_CHECKS = (*FLOW_CHECKS, ledger_and_stock_invariants)
+
+
+def reconcile(sources, checks=ALL_CHECKS):
     """Run every check; a check that cannot run counts as a problem."""
     findings = []
     for check in checks:

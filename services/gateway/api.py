@@ -72,10 +72,13 @@ class ApiRoute(HttpRequestHandler):
 
     def handle_request(self, request):
         try:
-            request.caller = None if self.public else self.authorise(request)
+            request.caller = self.caller_of(request)
         except ApiError as exc:
             return self.response_from_exception(exc)
         return super().handle_request(request)
+
+    def caller_of(self, request):
+        return None if self.public else self.authorise(request)
 
     def authorise(self, request):
         caller = auth.caller_from_header(

@@ -171,7 +171,7 @@ class Platform:
             time.sleep(0.2)
         return False
 
-    def reconcile(self, traffic=None, checks=reconcile.FLOW_CHECKS):
+    def reconcile(self, traffic=None, checks=reconcile.ALL_CHECKS):
         """Wait until nothing moves, then check the whole platform."""
         if traffic is not None:
             self.confirmed |= traffic.confirmed
