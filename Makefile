@@ -1,6 +1,6 @@
 # The order-style volunteer service platform. `make help` lists the targets.
-.PHONY: help install run demo test test-unit lint format migrate declare clean \
-	import-registry generate-registry bench-registry
+.PHONY: help install run demo test test-unit test-faults loadtest lint format migrate \
+	declare clean import-registry generate-registry bench-registry
 
 VENV ?= .venv
 PYTHON ?= python3
@@ -18,7 +18,7 @@ install: $(VENV)/.installed ## create .venv with every dependency pinned
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade 'pip==26.3'
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,load]'
 	touch $@
 
 # refetched when the file is missing or the pin changes (a new stamp); npm would
@@ -42,6 +42,17 @@ demo: install ## start the system if needed, run a morning of the district throu
 
 test: install $(ASYNCAPI_SCHEMA) ## the whole suite against the real RabbitMQ and PostgreSQL
 	$(BIN)/pytest
+
+test-faults: install ## kill, stop and corrupt things while orders flow; own RabbitMQ and PostgreSQL
+	$(BIN)/pytest -m faults tests/faults
+
+# the load test's length in seconds and target in complete flows per second
+DURATION ?= 60
+RATE ?= 50
+REPLICAS ?=
+loadtest: install ## Locust against a system of its own on 127.0.0.1; build/loadtest/report.*
+	$(BIN)/python -m loadtest --duration $(DURATION) --rate $(RATE) \
+		$(foreach r,$(REPLICAS),--replicas $(r))
 
 test-unit: install $(ASYNCAPI_SCHEMA) ## the unit tests alone (no broker, no database)
 	$(BIN)/pytest tests/unit

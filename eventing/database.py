@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from eventing import contracts
+from eventing import contracts, faults
 from eventing.envelope import Envelope
 
 logger = logging.getLogger(__name__)
@@ -305,6 +305,7 @@ class Transactions:
                 self.correlation_id,
             )
             yield uow
+            faults.reach("before_commit")
         if uow.emitted:
             provider.doorbell.ring()
 

@@ -28,7 +28,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.messaging import QueueConsumer
 
-from eventing import contracts
+from eventing import contracts, faults
 from eventing.envelope import CONTENT_TYPE, MalformedEvent, parse
 
 logger = logging.getLogger(__name__)
@@ -99,13 +99,17 @@ class ReliableEventHandler(EventHandler):
         return f"{self.container.service_name}.{self.method_name}"
 
     def setup(self):
+        self.configure()
+        with Connection(self.amqp_uri) as conn:
+            self.declare(conn.default_channel)
+
+    def configure(self):
+        """Name the queues and read the retry delays, with no broker I/O."""
         super().setup()
         config = self.container.config
         self.amqp_uri = config[AMQP_URI_CONFIG_KEY]
         if config.get(RETRY_DELAYS_KEY):
             self.retry_delays_ms = tuple(int(ms) for ms in config[RETRY_DELAYS_KEY])
-        with Connection(self.amqp_uri) as conn:
-            self.declare(conn.default_channel)
 
     def side_queues(self):
         name = self.queue.name
@@ -144,6 +148,11 @@ class ReliableEventHandler(EventHandler):
         except Unprocessable as exc:
             self.dead_letter(message, str(exc))
             return
+        try:
+            faults.check_event(event.id)
+        except faults.InjectedFault as exc:
+            self.handle_result(message, None, exc_info=(type(exc), exc, None))
+            return
         context_data = self.unpack_message_headers(message)
         if event.correlationid:
             context_data["correlation_id"] = event.correlationid
@@ -180,6 +189,7 @@ class ReliableEventHandler(EventHandler):
         # nameko kills the container if this raises: it must not
         try:
             if exc_info is None:
+                faults.reach("after_commit")
                 self.queue_consumer.ack_message(message)
             else:
                 self.handle_failure(message, exc_info[1])

@@ -20,6 +20,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 from sqlalchemy import delete, select, update
 
+from eventing import faults
 from eventing.database import Database, utcnow
 from eventing.envelope import CONTENT_TYPE
 
@@ -211,6 +212,7 @@ def relay_batch(engine, outbox, publisher, batch_size):
         if not rows:
             return 0
         confirmed, unroutable = publisher.publish(rows)
+        faults.reach("after_publish")
         now = utcnow()
         if confirmed:
             conn.execute(

@@ -34,3 +34,16 @@ def declare_topology(service_classes, config):
             declared.append(handler.queue.name)
             logger.debug("declared queue=%s", handler.queue.name)
     return declared
+
+
+def consumer_queues(service_classes, config):
+    """The names of every handler queue and its retry and dead-letter queues,
+    as `declare_topology` declares them, without touching the broker."""
+    names = []
+    for service_cls in service_classes:
+        container = ServiceContainer(service_cls, config)
+        for handler in consumer_entrypoints(container):
+            handler.configure()
+            names.append(handler.queue.name)
+            names.extend(queue.name for queue in handler.side_queues())
+    return names

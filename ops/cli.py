@@ -16,7 +16,8 @@ from ops import settings
 
 logger = logging.getLogger(__name__)
 
-GATEWAY_URL = "http://127.0.0.1:8000"
+GATEWAY_PORT = 8000
+GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
 # only for a run on one's own machine; compose and real deployments set both
 LOCAL_JWT_SECRET = "local-run-only-secret-do-not-deploy-000000"
 LOCAL_ADMIN_PASSWORD = "admin"
@@ -97,8 +98,18 @@ def local_env():
     return env
 
 
-def spawn(service, env):
-    env = {**env, "DATABASE_URL": settings.database_url(service)}
+def spawn(service, env, replica=0, port_base=GATEWAY_PORT):
+    """Start one process of `service`; replica k listens on its own health port,
+    while every gateway replica shares the one HTTP port (SO_REUSEPORT, which
+    eventlet sets, lets the kernel spread connections over them)."""
+    env = {
+        **env,
+        "DATABASE_URL": env.get(f"{service.upper()}_DATABASE_URL")
+        or settings.database_url(service),
+        **settings.listen_addresses(
+            service, replica, port_base, env.get("GATEWAY_HOST", "0.0.0.0")
+        ),
+    }
     command = [
         sys.executable,
         "-m",
@@ -137,11 +148,50 @@ def stop(processes, grace=15):
             process.kill()
 
 
+def parse_replicas(values):
+    """`("orders=2", "points=2")` as `{"orders": 2, "points": 2}`."""
+    replicas = {}
+    for value in values:
+        service, _, count = value.partition("=")
+        if service not in settings.SERVICES or not count.isdigit() or int(count) < 1:
+            raise click.BadParameter(
+                f"{value!r}: give SERVICE=N with N >= 1, SERVICE one of "
+                + ", ".join(settings.SERVICES)
+            )
+        replicas[service] = int(count)
+    return replicas
+
+
+def check_replicas_database(replicas):
+    """Replicas claim outbox rows with SKIP LOCKED, which SQLite lacks."""
+    for service, count in replicas.items():
+        if count > 1 and settings.database_url(service).startswith("sqlite"):
+            raise click.BadParameter(
+                f"{service} replicas need PostgreSQL: set "
+                f"{service.upper()}_DATABASE_URL"
+            )
+
+
 @main.command()
-def run():
+@click.option(
+    "--replicas",
+    multiple=True,
+    metavar="SERVICE=N",
+    help="Run N processes of SERVICE (repeat the option for several services).",
+)
+@click.option(
+    "--port",
+    type=int,
+    default=GATEWAY_PORT,
+    show_default=True,
+    help="The gateway's port; the services' health ports follow it (+1 to +4).",
+)
+def run(replicas, port):
     """Run every service and the gateway on this machine until Ctrl-C."""
-    processes = start_all()
-    click.echo(f"gateway ready at {GATEWAY_URL}; Ctrl-C stops every service")
+    replicas = parse_replicas(replicas)
+    check_replicas_database(replicas)
+    processes = start_all(replicas=replicas, port_base=port)
+    click.echo(f"gateway ready at http://127.0.0.1:{port}; Ctrl-C stops every service")
     # `kill` stops every service as Ctrl-C does
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -247,8 +297,9 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def start_all():
-    """Migrate, declare the queues, start every service; wait for the gateway."""
+def start_all(replicas=None, port_base=GATEWAY_PORT):
+    """Migrate, declare the queues, start every service (`replicas` maps a
+    service to its number of processes); wait for the gateway."""
     settings.VAR.mkdir(exist_ok=True)
     from eventing.migrations import upgrade
 
@@ -257,8 +308,12 @@ def start_all():
     wait_for_broker()
     declare_queues()
     env = local_env()
-    processes = [spawn(service, env) for service in settings.SERVICES]
-    if not wait_for_gateway(GATEWAY_URL, processes=processes):
+    processes = [
+        spawn(service, env, replica, port_base)
+        for service in settings.SERVICES
+        for replica in range((replicas or {}).get(service, 1))
+    ]
+    if not wait_for_gateway(f"http://127.0.0.1:{port_base}", processes=processes):
         stop(processes)
         raise click.ClickException("the gateway did not come up; see the logs above")
     return processes

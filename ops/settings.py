@@ -14,6 +14,19 @@ DOMAIN_SERVICES = ("teams", "orders", "points", "inventory")
 VAR = Path(os.environ.get("VOLUNTEER_PLATFORM_VAR", "var")).absolute()
 
 
+# each service's health port is the gateway's port plus this; replica k adds 10k
+PORT_OFFSET = {"gateway": 0, "orders": 1, "teams": 2, "points": 3, "inventory": 4}
+REPLICA_PORT_STEP = 10
+
+
+def listen_addresses(service, replica=0, port_base=8000, gateway_host="0.0.0.0"):
+    """The environment that tells one process of `service` where to listen."""
+    if service == "gateway":
+        return {"GATEWAY_ADDRESS": f"{gateway_host}:{port_base}"}
+    port = port_base + PORT_OFFSET[service] + REPLICA_PORT_STEP * replica
+    return {"HEALTH_ADDRESS": f"127.0.0.1:{port}"}
+
+
 def config_path(service):
     return ROOT / "services" / service / "config.yml"
 

@@ -96,6 +96,8 @@ REMOTE_ERRORS = {
     "FamilyLimitReached": Conflict,
     "CountBelowReserved": Conflict,
     # every service
+    # the service's database did not answer: nothing was written, try again
+    "OperationalError": Unavailable,
     "NotAllowed": Forbidden,
     "ValidationError": BadRequest,
 }

@@ -6,20 +6,33 @@ caller stops waiting: a stopped service gives the caller a 503 and, once back,
 never carries out a command nobody is waiting for.
 """
 
+import amqp.exceptions
 import eventlet
+import kombu.exceptions
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.gateway.errors import Unavailable
 
 TIMEOUT_KEY = "GATEWAY_RPC_TIMEOUT"
+# the broker refusing or dropping the connection, as kombu, py-amqp and the
+# socket layer each say it
+BROKER_DOWN = (
+    OSError,
+    amqp.exceptions.ConnectionError,
+    kombu.exceptions.OperationalError,
+)
 DEFAULT_TIMEOUT = 10.0
+TRANSIENT = 1
 
 
 class ServiceClient(RpcProxy):
     def __init__(self, target_service, timeout=DEFAULT_TIMEOUT):
         self.timeout = timeout
-        super().__init__(target_service, expiration=timeout)
+        # a request outlives its caller by nothing, so the broker need not
+        # write it to disk (nameko's default): transient requests spare its
+        # disk, and one restart can never replay a command nobody waits for
+        super().__init__(target_service, expiration=timeout, delivery_mode=TRANSIENT)
 
     def setup(self):
         super().setup()
@@ -49,5 +62,9 @@ class TimedProxy:
                 ) from None
             except UnknownService:
                 raise Unavailable(f"the {service} service is not running") from None
+            except BROKER_DOWN as exc:
+                raise Unavailable(
+                    f"the {service} service cannot be reached: {type(exc).__name__}"
+                ) from None
 
         return call

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import Timer
 from nameko.web.handlers import http
 
@@ -15,6 +14,7 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from services.inventory import (
     catalogue,
     distributions,

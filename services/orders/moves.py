@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from services.orders import lifecycle
 from services.orders.exceptions import OrderNotFound
@@ -22,9 +23,18 @@ def now():
 
 
 def load_for_update(session, order_id):
-    order = session.execute(
-        select(Order).where(Order.id == order_id).with_for_update()
-    ).scalar_one_or_none()
+    # one round trip for the order, its history and its volunteers, which
+    # every command changes or answers with; only the order's row is locked
+    order = (
+        session.execute(
+            select(Order)
+            .where(Order.id == order_id)
+            .options(joinedload(Order.history), joinedload(Order.assignments))
+            .with_for_update(of=Order)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if order is None:
         raise OrderNotFound(f"no order {order_id}")
     return order

@@ -5,7 +5,6 @@ from functools import partial
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from eventing.database import Database
@@ -13,6 +12,7 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from eventing.timer import configured_timer
 from services.orders import detours, directory, flow, queries, timers
 from services.orders.exceptions import OrdersError

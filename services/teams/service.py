@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from eventing.database import Database
@@ -14,6 +13,7 @@ from eventing.handlers import reliable_handler
 from eventing.health import health_response
 from eventing.identity import Caller
 from eventing.relay import OutboxRelay
+from eventing.rpc import rpc
 from services.teams import (
     directory,
     members,

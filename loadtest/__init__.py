@@ -1,0 +1,1 @@
+"""Load test of the order flow: `python -m loadtest --help`."""
