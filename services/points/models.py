@@ -113,7 +113,7 @@ class Transfer(Base):
     redemption_id: Mapped[str | None] = mapped_column(String(64), index=True)
     # one movement per key: a credit per order and volunteer, a debit or a
     # refund per redemption, whatever event carries it
-    dedupe_key: Mapped[str | None] = mapped_column(String(140), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     # a transfer is reversed at most once
     reverses: Mapped[str | None] = mapped_column(
         ForeignKey("transfers.id"), unique=True

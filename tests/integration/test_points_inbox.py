@@ -119,3 +119,17 @@ def test_the_ledger_sums_to_zero(points):
     wait_for(lambda: len(credits(engine)) == 2)
     with engine.connect() as conn:
         assert conn.scalar(select(func.sum(Account.balance))) == 0
+
+
+def test_ids_of_the_longest_length_the_contract_allows_are_credited(points):
+    config, engine = points
+    order_id, volunteer_id = "o" * 64, "v" * 64
+
+    publish(
+        config["AMQP_URI"],
+        "orders.events",
+        "OrderCompleted",
+        order_completed(order_id, {volunteer_id: 60}),
+    )
+
+    assert wait_for(lambda: balance(engine, volunteer_id) == 10)
