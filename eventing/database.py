@@ -28,9 +28,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from eventing import contracts
+from eventing import contracts, logcontext
 from eventing.envelope import Envelope
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,29 @@ logger = logging.getLogger(__name__)
 DATABASE_URL_KEY = "DATABASE_URL"
 MAX_WORKERS_KEY = "max_workers"
 DEFAULT_MAX_WORKERS = 10
+
+
+# what a database that is down, restarting or out of connections raises
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+class DatabaseUnavailable(Exception):
+    """The service's database did not answer; nothing was written.
+
+    Raised at the service boundary in place of the driver's error, so it
+    crosses RPC under this one name and the gateway answers 503.
+    """
+
+
+@contextmanager
+def unavailable_as_one_error(service_name):
+    try:
+        yield
+    except UNREACHABLE as exc:
+        logger.error("the %s database is unavailable: %s", service_name, exc)
+        raise DatabaseUnavailable(
+            f"the {service_name} service's database is unavailable; try again"
+        ) from None
 
 
 def utcnow():
@@ -188,7 +213,15 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return Transactions(self, worker_ctx.data.get("correlation_id"))
+        return Transactions(self, worker_ctx.data.get(logcontext.CONTEXT_KEY))
+
+    # every service has a Database: it is the one place that can put the
+    # request id of each worker, RPC or event, on that worker's log lines
+    def worker_setup(self, worker_ctx):
+        logcontext.bind(worker_ctx.data.get(logcontext.CONTEXT_KEY))
+
+    def worker_teardown(self, worker_ctx):
+        logcontext.unbind()
 
 
 class Transactions:
@@ -202,21 +235,30 @@ class Transactions:
     def engine(self):
         return self._provider.engine
 
+    @property
+    def _service_name(self):
+        return self._provider.container.service_name
+
     @contextmanager
     def transaction(self):
+        """One transaction; DatabaseUnavailable if the database is down."""
         provider = self._provider
-        with provider.sessions() as session, session.begin():
-            uow = UnitOfWork(
-                session,
-                provider.container.service_name,
-                provider.outbox,
-                provider.inbox,
-                self.correlation_id,
-            )
-            yield uow
+        with unavailable_as_one_error(self._service_name):
+            with provider.sessions() as session, session.begin():
+                uow = UnitOfWork(
+                    session,
+                    self._service_name,
+                    provider.outbox,
+                    provider.inbox,
+                    self.correlation_id,
+                )
+                yield uow
         if uow.emitted:
             provider.doorbell.ring()
 
+    @contextmanager
     def session(self) -> Session:
-        """A plain session for reads."""
-        return self._provider.sessions()
+        """A plain session for reads; DatabaseUnavailable if the database is down."""
+        with unavailable_as_one_error(self._service_name):
+            with self._provider.sessions() as session:
+                yield session

@@ -1,8 +1,14 @@
-"""Which roles may call which route: the one table the gateway enforces.
+"""Who may do what, within which scope: the one table of the gateway's routes.
 
-The gateway checks the role; the service that owns the data then checks the
-scope (their own community, team, order or account). The district admin may
-call everything.
+`ROLES_FOR[route]` maps each role that may call the route to the scope it may
+act in. The gateway refuses any other role (403) before a worker starts; the
+service that owns the data then refuses a caller outside the scope (403),
+since only it knows which community an order is in or whose team it went to.
+The district admin may call every route, district-wide. Public routes (no
+token) are declared `public=True` on the route and have no row.
+
+`tests/e2e/test_permissions.py` walks the whole table: every route, every
+role, inside and outside its scope.
 """
 
 from eventing.identity import (
@@ -14,25 +20,56 @@ from eventing.identity import (
     VOLUNTEER,
 )
 
-SIGNED_IN = frozenset(ROLES)
+# the scopes a role can be given on a route
+OWN_ACCOUNT = "own account"  # the caller's own account (or volunteer record)
+OWN_ORDERS = "own orders"  # orders the caller placed, or was assigned to
+OWN_TEAM = "own team"  # the team the caller leads, and orders sent to it
+OWN_COMMUNITY = "own community"  # the community the caller's account names
+OWN_BANK = "own bank"  # the mutual-aid bank the caller's account names
+DISTRICT = "district"  # everything in the district
+SCOPES = (OWN_ACCOUNT, OWN_ORDERS, OWN_TEAM, OWN_COMMUNITY, OWN_BANK, DISTRICT)
+
+
+def everyone(scope=DISTRICT):
+    return {role: scope for role in ROLES if role != ADMIN}
+
 
 ROLES_FOR = {
-    "create_user": {ADMIN},
-    "register_team": {COMMUNITY_STAFF},
-    "list_teams": SIGNED_IN,
-    "get_team": SIGNED_IN,
-    "register_volunteer": {COMMUNITY_STAFF},
-    "add_member": {COMMUNITY_STAFF, TEAM_LEADER},
-    "place_order": {RESIDENT},
-    "get_order": SIGNED_IN,
-    "dispatch_order": {COMMUNITY_STAFF},
-    "accept_order": {TEAM_LEADER},
-    "report_service": {TEAM_LEADER},
-    "confirm_order": {RESIDENT, COMMUNITY_STAFF},
-    "get_points": {VOLUNTEER, COMMUNITY_STAFF},
-    "list_banks": SIGNED_IN,
+    # accounts
+    "create_user": {},
+    "update_user": {},
+    # teams and volunteers
+    "register_team": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "list_teams": everyone(),
+    "get_team": everyone(),
+    "register_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "add_member": {COMMUNITY_STAFF: OWN_COMMUNITY, TEAM_LEADER: OWN_TEAM},
+    # points: staff see any volunteer's points, since a volunteer may serve
+    # teams of several communities
+    "get_points": {VOLUNTEER: OWN_ACCOUNT, COMMUNITY_STAFF: DISTRICT},
+    # orders
+    "place_order": {RESIDENT: OWN_ACCOUNT},
+    "get_order": {
+        RESIDENT: OWN_ORDERS,
+        VOLUNTEER: OWN_ORDERS,
+        TEAM_LEADER: OWN_TEAM,
+        COMMUNITY_STAFF: OWN_COMMUNITY,
+    },
+    "dispatch_order": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "accept_order": {TEAM_LEADER: OWN_TEAM},
+    "report_service": {TEAM_LEADER: OWN_TEAM},
+    "confirm_order": {RESIDENT: OWN_ORDERS, COMMUNITY_STAFF: OWN_COMMUNITY},
+    # banks
+    "list_banks": everyone(),
 }
 
 
 def allows(route, role):
     return role == ADMIN or role in ROLES_FOR[route]
+
+
+def scope(route, role):
+    """The scope `role` may act in on `route`, or None if it may not call it."""
+    if role == ADMIN:
+        return DISTRICT
+    return ROLES_FOR[route].get(role)

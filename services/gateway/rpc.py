@@ -3,10 +3,13 @@
 nameko's RPC waits forever for a reply. A request the gateway gave up on must
 not run later either, so the request message expires on the broker when the
 caller stops waiting: a stopped service gives the caller a 503 and, once back,
-never carries out a command nobody is waiting for.
+never carries out a command nobody is waiting for. A broker that cannot be
+reached is a 503 too: the command was never sent.
 """
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
@@ -49,5 +52,7 @@ class TimedProxy:
                 ) from None
             except UnknownService:
                 raise Unavailable(f"the {service} service is not running") from None
+            except (BrokerUnreachable, AmqpConnectionError, OSError):
+                raise Unavailable("the message broker is unavailable") from None
 
         return call

@@ -3,6 +3,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from eventing.contracts import ID
+from eventing.paging import PageQuerySchema
 
 NAME = validate.Length(min=1, max=200)
 PHONE = validate.Regexp(r"^[0-9+\- ]{5,20}$", error="not a phone number")
@@ -40,7 +41,7 @@ class AddMemberSchema(Command):
     volunteer_id = fields.String(required=True, validate=ID)
 
 
-class TeamQuerySchema(Schema):
+class TeamQuerySchema(PageQuerySchema):
     class Meta:
         unknown = RAISE
 

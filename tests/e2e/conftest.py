@@ -67,6 +67,11 @@ def system(service_config, container_factory):
         name: service_config(name, EVENT_RETRY_DELAYS_MS=[100, 500])
         for name in SERVICES
     }
+    configs["gateway"]["SERVICE_HEALTH_URLS"] = {
+        name: f"http://{config['WEB_SERVER_ADDRESS']}/health"
+        for name, config in configs.items()
+        if name != "gateway"
+    }
     for name, service_cls in SERVICES.items():
         container_factory(service_cls, configs[name]).start()
     return f"http://{configs['gateway']['WEB_SERVER_ADDRESS']}", configs
@@ -114,7 +119,7 @@ class District:
             f"/api/orders/{order_id}/accept",
             {"volunteer_ids": self.volunteer_ids},
             expect=200,
-            retry_on=400,
+            retry_on=422,
         )
 
 
