@@ -8,6 +8,7 @@ same transaction as the effect, so a redelivered event changes nothing.
 """
 
 import logging
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -38,6 +39,8 @@ from eventing.envelope import Envelope
 logger = logging.getLogger(__name__)
 
 DATABASE_URL_KEY = "DATABASE_URL"
+# the worker context key of a command's idempotency key (see UnitOfWork.new_id)
+COMMAND_KEY = "command_key"
 MAX_WORKERS_KEY = "max_workers"
 DEFAULT_MAX_WORKERS = 10
 
@@ -63,6 +66,10 @@ def unavailable_as_one_error(service_name):
         raise DatabaseUnavailable(
             f"the {service_name} service's database is unavailable; try again"
         ) from None
+
+
+# ids derived from a command key live in their own namespace
+COMMAND_IDS = uuid.UUID("6f1d6c1e-8a39-4d5e-9b8e-2f4c1a7d3b90")
 
 
 def utcnow():
@@ -143,13 +150,36 @@ class Doorbell:
 class UnitOfWork:
     """One database transaction that may also record events to publish."""
 
-    def __init__(self, session, service_name, outbox, inbox, correlation_id=None):
+    def __init__(
+        self,
+        session,
+        service_name,
+        outbox,
+        inbox,
+        correlation_id=None,
+        command_key=None,
+    ):
         self.session = session
         self.service_name = service_name
         self._outbox = outbox
         self._inbox = inbox
         self.correlation_id = correlation_id
+        self.command_key = command_key
+        self._ids = 0
         self.emitted = []
+
+    def new_id(self):
+        """An id for something this command creates.
+
+        Random, unless the command came with a key (the caller's
+        Idempotency-Key, scoped to the caller): then derived from it, so a
+        command that runs twice (a retry after a reply was lost) finds what
+        its first run created under the same id instead of creating another.
+        """
+        if self.command_key is None:
+            return str(uuid.uuid4())
+        self._ids += 1
+        return str(uuid.uuid5(COMMAND_IDS, f"{self.command_key}:{self._ids}"))
 
     def emit(self, event_type, data, subject=None):
         """Record an event in the outbox; it is published after commit."""
@@ -213,7 +243,11 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return Transactions(self, worker_ctx.data.get(logcontext.CONTEXT_KEY))
+        return Transactions(
+            self,
+            worker_ctx.data.get(logcontext.CONTEXT_KEY),
+            worker_ctx.data.get(COMMAND_KEY),
+        )
 
     # every service has a Database: it is the one place that can put the
     # request id of each worker, RPC or event, on that worker's log lines
@@ -227,9 +261,10 @@ class Database(DependencyProvider):
 class Transactions:
     """What a worker sees of the Database provider."""
 
-    def __init__(self, provider, correlation_id):
+    def __init__(self, provider, correlation_id, command_key=None):
         self._provider = provider
         self.correlation_id = correlation_id
+        self.command_key = command_key
 
     @property
     def engine(self):
@@ -251,6 +286,7 @@ class Transactions:
                     provider.outbox,
                     provider.inbox,
                     self.correlation_id,
+                    self.command_key,
                 )
                 yield uow
         if uow.emitted:

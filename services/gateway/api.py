@@ -30,7 +30,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from eventing import logcontext
-from eventing.database import Database, DatabaseUnavailable, Transactions
+from eventing.database import (
+    COMMAND_KEY,
+    Database,
+    DatabaseUnavailable,
+    Transactions,
+)
 from services.gateway import accounts, auth, idempotency, openapi, permissions
 from services.gateway.errors import (
     ApiError,
@@ -243,12 +248,19 @@ class ApiRoute(HttpRequestHandler):
                 self,
                 args,
                 kwargs,
-                context_data={logcontext.CONTEXT_KEY: request.request_id},
+                context_data=self.context_data(request),
                 handle_result=partial(self.handle_result, event),
             )
             return self.response_from_result(event.wait())
         except Exception as exc:
             return self.response_from_exception(exc)
+
+    def context_data(self, request):
+        """What travels with every RPC the worker makes (nameko headers)."""
+        data = {logcontext.CONTEXT_KEY: request.request_id}
+        if getattr(request, "command_key", None):
+            data[COMMAND_KEY] = request.command_key
+        return data
 
     def response_from_result(self, result):
         if isinstance(result, Response):

@@ -92,6 +92,7 @@ def _operation(document, path, method, op):
 
 
 def _parameters(document, parameters):
+    parameters = [_resolve(document, p, "parameters") for p in parameters]
     rows = "".join(
         f"<tr><td><code>{escape(p['name'])}</code></td><td>{p['in']}</td>"
         f"<td>{'yes' if p.get('required') else 'no'}</td>"
@@ -153,12 +154,12 @@ def _inner_object(document, prop):
     return candidate if candidate.get("properties") else None
 
 
-def _resolve(document, schema):
+def _resolve(document, schema, kind="schemas"):
     ref = schema.get("$ref")
     if not ref:
         return schema
     name = ref.rsplit("/", 1)[-1]
-    return document["components"]["schemas"][name]
+    return document["components"][kind][name]
 
 
 def _type(document, schema):

@@ -7,6 +7,12 @@ inserts, runs the command and stores its answer; the other waits for that
 answer and replays it. The same key with another method, path or body is a
 409. An answer of 500 or more is not kept (the key is released), so a command
 that failed because a service was down can be retried with the same key.
+
+A 503 may hide a command that did run: the service answered, but too late or
+into a lost connection. So the key also travels with the command (the worker
+context key `command_key`), and the service derives the new thing's id from
+it (`UnitOfWork.new_id`): the retry finds what the first run created, under
+the same id, instead of creating a second one.
 """
 
 import hashlib
@@ -50,6 +56,11 @@ def fingerprint(request):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def command_key(caller_id, key):
+    """The key as the services see it: unique per caller, and opaque."""
+    return hashlib.sha256(f"{caller_id}\n{key}".encode()).hexdigest()
+
+
 class Store:
     """Claims keys, keeps first answers and replays them."""
 
@@ -64,6 +75,7 @@ class Store:
         if not KEY.match(key):
             raise BadRequest(f"{HEADER} must be 1-255 printable ASCII characters")
         caller_id, print_ = request.caller.user_id, fingerprint(request)
+        request.command_key = command_key(caller_id, key)
         deadline = time.monotonic() + self.wait_seconds
         while not self.claim(db, caller_id, key, print_):
             first = self.first_answer(db, caller_id, key, print_)

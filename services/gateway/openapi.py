@@ -20,6 +20,7 @@ from nameko.web.handlers import HttpRequestHandler
 
 from eventing.asyncapi import ContractConverter
 from services.gateway import permissions
+from services.gateway.requestid import ACCEPTED
 from services.gateway.responses import ErrorSchema
 
 OPENAPI_VERSION = "3.1.0"
@@ -28,6 +29,7 @@ JSON = "application/json"
 PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 TAKES_A_BODY = ("POST", "PUT", "PATCH")
 SECURITY = "bearerAuth"
+REQUEST_ID_PATTERN = ACCEPTED.pattern
 
 DESCRIPTION = """\
 The district's HTTP API for people and browsers.
@@ -130,6 +132,14 @@ def build_document(service_cls):
         "X-Request-Id",
         {"description": "The request's id", "schema": {"type": "string"}},
     )
+    spec.components.parameter(
+        "X-Request-Id",
+        "header",
+        {
+            "description": "Your own id for the request, kept if it is plain.",
+            "schema": {"type": "string", "pattern": REQUEST_ID_PATTERN},
+        },
+    )
     for route in routes(service_cls):
         spec.path(path=route.path, operations={route.method: operation(route)})
     return spec.to_dict()
@@ -192,6 +202,7 @@ def parameters(route):
     ]
     if entrypoint.query is not None:
         found.append({"in": "query", "schema": entrypoint.query})
+    found.append("X-Request-Id")  # the component of that name
     if entrypoint.idempotent:
         found.append(
             {

@@ -7,7 +7,6 @@ all in the caller's transaction.
 """
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -59,9 +58,14 @@ def _move(order, command, caller, reason=None):
 def place_order(uow, caller, fields):
     """A resident asks for a service; emits OrderPlaced."""
     policy.check_place(caller)
+    order_id = uow.new_id()
+    placed = uow.session.get(Order, order_id)
+    if placed is not None:
+        logger.info("order placed before order_id=%s", order_id)
+        return placed
     moment = now()
     order = Order(
-        id=str(uuid.uuid4()),
+        id=order_id,
         resident_id=caller.user_id,
         entered_by=caller.user_id,
         status=lifecycle.PLACED,

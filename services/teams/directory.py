@@ -1,7 +1,6 @@
 """Keeping the directory: plain functions over a unit of work."""
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -28,7 +27,12 @@ def _check_staff_of(caller, community):
 def register_team(uow, caller, fields):
     """Add a team to the directory; emits TeamRegistered."""
     _check_staff_of(caller, fields["community"])
-    team = Team(id=str(uuid.uuid4()), registered_at=now(), **fields)
+    team_id = uow.new_id()
+    registered = uow.session.get(Team, team_id)
+    if registered is not None:
+        logger.info("team registered before team_id=%s", team_id)
+        return registered
+    team = Team(id=team_id, registered_at=now(), **fields)
     uow.session.add(team)
     event = uow.emit(
         "TeamRegistered",
@@ -52,7 +56,12 @@ def register_team(uow, caller, fields):
 def register_volunteer(uow, caller, fields):
     """Register a volunteer; emits VolunteerRegistered."""
     _check_staff_of(caller, fields["community"])
-    volunteer = Volunteer(id=str(uuid.uuid4()), registered_at=now(), **fields)
+    volunteer_id = uow.new_id()
+    registered = uow.session.get(Volunteer, volunteer_id)
+    if registered is not None:
+        logger.info("volunteer registered before volunteer_id=%s", volunteer_id)
+        return registered
+    volunteer = Volunteer(id=volunteer_id, registered_at=now(), **fields)
     uow.session.add(volunteer)
     event = uow.emit(
         "VolunteerRegistered",
