@@ -42,6 +42,7 @@ from services.gateway.errors import (
     BadRequest,
     Forbidden,
     InternalError,
+    NotFound,
     PayloadTooLarge,
     Unauthorized,
     Unavailable,
@@ -77,6 +78,7 @@ def load_body(request, schema):
         raise BadRequest("the body is not JSON") from None
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
+    refuse_unstorable_text(body, "some fields are not valid text")
     try:
         return schema.load(body)
     except ValidationError as exc:
@@ -85,12 +87,49 @@ def load_body(request, schema):
 
 def load_query(request, schema):
     """The query string loaded by `schema`, or BadRequest naming the fields."""
+    query = request.args.to_dict()
+    refuse_unstorable_text(query, "some query parameters are not valid text")
     try:
-        return schema.load(request.args.to_dict())
+        return schema.load(query)
     except ValidationError as exc:
         raise BadRequest(
             "some query parameters are not valid", fields=exc.messages
         ) from None
+
+
+def unstorable_text(value, path=""):
+    """The fields (as dotted paths) holding text no database can store: the
+    NUL character, or half of a UTF-16 surrogate pair."""
+    if isinstance(value, str):
+        return [] if _storable(value) else [path or "_value"]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in items:
+        name = f"{path}.{key}" if path else str(key)
+        if not _storable(str(key)):
+            found.append(path or "_key")
+        found += unstorable_text(item, name)
+    return found
+
+
+def refuse_unstorable_text(value, message):
+    found = unstorable_text(value)
+    if found:
+        reason = ["contains a NUL character or a lone surrogate"]
+        raise BadRequest(message, fields=dict.fromkeys(found, reason))
+
+
+def _storable(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def as_api_error(exc):
@@ -214,6 +253,8 @@ class ApiRoute(HttpRequestHandler):
         request.shallow = False
         try:
             request.caller = None if self.public else self.authorise(request)
+            if unstorable_text(request.path_values):
+                raise NotFound(f"nothing is named so: {request.path!r}")
             request.body = self.body and load_body(request, self.body())
             request.query = self.query and load_query(request, self.query())
             key = request.headers.get(idempotency.HEADER)

@@ -141,8 +141,15 @@ def build_document(service_cls):
         },
     )
     for route in routes(service_cls):
+        missing = undocumented(route.entrypoint, route.function)
+        if missing:
+            raise UndocumentedRoute(f"route {route.name} must declare {missing}")
         spec.path(path=route.path, operations={route.method: operation(route)})
     return spec.to_dict()
+
+
+class UndocumentedRoute(Exception):
+    """A route does not declare what the document needs."""
 
 
 class Plugin(MarshmallowPlugin):
