@@ -3,11 +3,12 @@ import time
 
 import jwt
 import pytest
+from nameko.exceptions import RemoteError
 
 from eventing import logcontext
 from eventing.identity import ADMIN, ROLES
 from services.gateway import auth, openapi, permissions
-from services.gateway.api import unstorable_text
+from services.gateway.api import as_api_error, unstorable_text
 from services.gateway.errors import REMOTE_ERRORS, Unauthorized
 from services.gateway.service import GatewayService
 
@@ -127,3 +128,14 @@ def test_passwords_are_stored_as_argon2_hashes():
     assert stored.startswith("$argon2")
     assert auth.verify_password(stored, "秘密password")
     assert not auth.verify_password(stored, "wrong")
+
+
+def test_a_failure_nobody_expected_tells_the_caller_nothing_of_its_insides():
+    failure = RemoteError("KeyError", "'password_hash' in /srv/services/x.py line 3")
+
+    error = as_api_error(failure)
+
+    assert (error.status, error.body()) == (
+        500,
+        {"error": "internal_error", "message": "the request failed; it was logged"},
+    )
