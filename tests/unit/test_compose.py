@@ -29,7 +29,8 @@ INFRASTRUCTURE = ("rabbitmq", "postgres")
 # `${VAR}` or `${VAR:default}`, as nameko fills them in from the environment
 CONFIG_REFERENCE = re.compile(r"\$\{(\w+)(?::([^}]*))?\}")
 LISTEN_ADDRESS = re.compile(r"^WEB_SERVER_ADDRESS:\s*\$\{(\w+)", re.MULTILINE)
-HEALTH_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/health\b")
+# a service's liveness, or the gateway's readiness (which asks the others)
+HEALTH_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/(?:health|ready)\b")
 CREATE_DATABASE = re.compile(r"CREATE DATABASE\s+(\w+)", re.IGNORECASE)
 
 
