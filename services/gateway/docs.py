@@ -9,6 +9,7 @@ import re
 from html import escape
 
 MAX_DEPTH = 5
+ERROR_REF = "#/components/schemas/Error"
 CONSTRAINTS = (
     "format",
     "enum",
@@ -109,14 +110,15 @@ def _parameters(document, parameters):
 def _responses(document, responses):
     parts = []
     for status, answer in responses.items():
-        parts.append(f"<p><b>{escape(status)}</b> {escape(answer['description'])}</p>")
+        parts.append(f"<p><b>{escape(status)}</b> {_inline(answer['description'])}</p>")
         for media, content in (answer.get("content") or {}).items():
             schema = content.get("schema", {})
-            shown = (
-                _schema(document, schema, 0)
-                if "$ref" in schema or "properties" in schema
-                else f"<code>{escape(media)}</code>"
-            )
+            if schema.get("$ref") == ERROR_REF:
+                shown = "in the error shape: <code>{error, message, fields?}</code>"
+            elif "$ref" in schema or "properties" in schema:
+                shown = _schema(document, schema, 0)
+            else:
+                shown = f"<code>{escape(media)}</code>"
             parts.append(f"<div class=nested>{shown}</div>")
     return "".join(parts)
 
@@ -176,7 +178,7 @@ def _type(document, schema):
 
 
 def _notes(schema, description=None):
-    notes = [escape(description or schema.get("description", ""))]
+    notes = [_inline(description or schema.get("description", ""))]
     for key in CONSTRAINTS:
         if key in schema:
             notes.append(f"{key} <code>{escape(str(schema[key]))}</code>")
@@ -185,11 +187,13 @@ def _notes(schema, description=None):
 
 
 def _prose(text):
-    """The few marks the descriptions use: paragraphs, **bold** and `code`."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        html = escape(" ".join(block.split()))
-        html = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html)
-        html = re.sub(r"`(.+?)`", r"<code>\1</code>", html)
-        paragraphs.append(f"<p>{html}</p>")
-    return "".join(p for p in paragraphs if p != "<p></p>")
+    """Paragraphs of text with the marks `_inline` knows."""
+    paragraphs = [_inline(block) for block in re.split(r"\n\s*\n", text.strip())]
+    return "".join(f"<p>{p}</p>" for p in paragraphs if p)
+
+
+def _inline(text):
+    """The few marks the descriptions use: **bold** and `code`."""
+    html = escape(" ".join(text.split()))
+    html = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", html)
