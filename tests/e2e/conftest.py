@@ -85,6 +85,19 @@ def start_system(service_config, container_factory):
 
 
 @pytest.fixture
+def lone_gateway(service_config, container_factory):
+    """Start a gateway without the domain services (as many as asked for);
+    return its base URL. Enough for what the gateway answers on its own."""
+
+    def start(**overrides):
+        config = service_config("gateway", **overrides)
+        container_factory(GatewayService, config).start()
+        return f"http://{config['WEB_SERVER_ADDRESS']}"
+
+    return start
+
+
+@pytest.fixture
 def system(start_system):
     """Every service, started; the gateway's base URL and the configs."""
     return start_system()

@@ -5,13 +5,20 @@ whether the gateway can serve."""
 import pytest
 import requests
 
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def test_an_unknown_path_is_not_found_in_the_one_shape(district):
-    response = district.staff.call("GET", "/api/nothing/here")
+@pytest.fixture
+def admin(lone_gateway):
+    """The admin, signed in to a gateway alone: the refusals below are the
+    gateway's own."""
+    return sign_in(lone_gateway(), "admin", "admin-password")
+
+
+def test_an_unknown_path_is_not_found_in_the_one_shape(admin):
+    response = admin.call("GET", "/api/nothing/here")
 
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
@@ -19,31 +26,31 @@ def test_an_unknown_path_is_not_found_in_the_one_shape(district):
     assert "GET /api/nothing/here" in response.json()["message"]
 
 
-def test_an_unknown_path_without_a_token_is_unauthorized(district):
-    response = Api(district.url).call("GET", "/api/nothing/here")
+def test_an_unknown_path_without_a_token_is_unauthorized(admin):
+    response = Api(admin.base_url).call("GET", "/api/nothing/here")
 
     assert response.status_code == 401
 
 
-def test_a_method_a_path_does_not_take_is_not_allowed_in_the_one_shape(district):
-    response = district.staff.call("DELETE", "/api/teams")
+def test_a_method_a_path_does_not_take_is_not_allowed_in_the_one_shape(admin):
+    response = admin.call("DELETE", "/api/teams")
 
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
     assert response.headers["Allow"] == "GET, HEAD, POST"
 
 
-def test_a_body_over_the_limit_is_refused_before_it_is_read(district):
+def test_a_body_over_the_limit_is_refused_before_it_is_read(admin):
     huge = {**order_body(), "description": "长" * 30_000}
 
-    response = district.resident.call("POST", "/api/orders", huge)
+    response = admin.call("POST", "/api/orders", huge)
 
     assert response.status_code == 413
     assert response.json()["error"] == "payload_too_large"
 
 
-def test_a_body_that_is_not_utf8_is_refused(district):
-    response = district.resident.call(
+def test_a_body_that_is_not_utf8_is_refused(admin):
+    response = admin.call(
         "POST",
         "/api/orders",
         data='{"title": "修水龙头"}'.encode("gb18030"),

@@ -7,7 +7,31 @@ import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.e2e.conftest import create_account, sign_in
+
 pytestmark = pytest.mark.e2e
+
+
+class Residents:
+    """Two residents of one community, and where the orders are kept."""
+
+    def __init__(self, system):
+        url, configs = system
+        self.admin = sign_in(url, "admin", "admin-password")
+        for name in ("zhao.daye", "li.nainai"):
+            create_account(self.admin, name, "resident", community="铁道家园")
+        self.resident = sign_in(url, "zhao.daye", "密码password1")
+        self.neighbour = sign_in(url, "li.nainai", "密码password1")
+        self.configs = configs
+
+    def place_order(self):
+        return self.resident.post("/api/orders", ORDER, expect=201)
+
+
+@pytest.fixture
+def district(system):
+    return Residents(system)
+
 
 ORDER = {
     "category": "演出",
@@ -71,7 +95,7 @@ def test_keys_belong_to_their_caller(district):
     key = str(uuid.uuid4())
     place(district, key)
 
-    other = district.admin.call(
+    other = district.neighbour.call(
         "POST", "/api/orders", ORDER, headers={"Idempotency-Key": key}
     )
 

@@ -3,7 +3,6 @@ per address; an admin can disable an account, whose tokens stop at once."""
 
 import pytest
 
-from services.gateway.service import GatewayService
 from tests.e2e.conftest import Api, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -12,15 +11,9 @@ ADMIN = {"username": "admin", "password": "admin-password"}
 
 
 @pytest.fixture
-def gateway(service_config, container_factory):
+def gateway(lone_gateway):
     """The gateway alone: signing in needs no other service."""
-
-    def start(**overrides):
-        config = service_config("gateway", **overrides)
-        container_factory(GatewayService, config).start()
-        return f"http://{config['WEB_SERVER_ADDRESS']}"
-
-    return start
+    return lone_gateway
 
 
 def token(url, username="admin", password="admin-password"):
