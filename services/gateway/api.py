@@ -17,188 +17,31 @@ request's `X-Request-Id`, and every failure leaves in the one error shape,
 with no stack trace.
 """
 
-import json
 import logging
 from functools import partial
 
 from eventlet.event import Event
-from marshmallow import ValidationError
-from nameko.exceptions import ConfigurationError, ContainerBeingKilled, RemoteError
+from nameko.exceptions import ConfigurationError, RemoteError
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from eventing import logcontext
-from eventing.database import (
-    COMMAND_KEY,
-    Database,
-    DatabaseUnavailable,
-    Transactions,
-)
+from eventing.database import COMMAND_KEY, Database, Transactions
 from services.gateway import accounts, auth, idempotency, openapi, permissions
-from services.gateway.errors import (
-    ApiError,
-    BadRequest,
-    Forbidden,
-    InternalError,
-    NotFound,
-    PayloadTooLarge,
-    Unauthorized,
-    Unavailable,
-    from_http_exception,
-    from_remote,
+from services.gateway.bodies import load_body, load_query, unstorable_text
+from services.gateway.errors import ApiError, Forbidden, NotFound
+from services.gateway.server import (
+    JWT_SECRET_KEY,
+    ApiServer,
+    as_api_error,
+    error_response,
+    json_response,
 )
-from services.gateway.requestid import HEADER, request_id_for
 
 logger = logging.getLogger(__name__)
 
-JWT_SECRET_KEY = "GATEWAY_JWT_SECRET"
-MAX_BODY_KEY = "GATEWAY_MAX_BODY_BYTES"
-DEFAULT_MAX_BODY = 64 * 1024
-JSON_TYPE = "application/json; charset=utf-8"
-
-
-def json_response(status, payload, headers=None):
-    body = json.dumps(payload, ensure_ascii=False)
-    return Response(body, status=status, headers=headers, content_type=JSON_TYPE)
-
-
-def error_response(error):
-    return json_response(error.status, error.body(), error.headers)
-
-
-def load_body(request, schema):
-    """The request's JSON body loaded by `schema`, or BadRequest naming the fields."""
-    try:
-        body = json.loads(request.get_data().decode("utf-8") or "{}")
-    except UnicodeDecodeError:
-        raise BadRequest("the body is not UTF-8") from None
-    except ValueError:
-        raise BadRequest("the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    refuse_unstorable_text(body, "some fields are not valid text")
-    try:
-        return schema.load(body)
-    except ValidationError as exc:
-        raise BadRequest("some fields are not valid", fields=exc.messages) from None
-
-
-def load_query(request, schema):
-    """The query string loaded by `schema`, or BadRequest naming the fields."""
-    query = request.args.to_dict()
-    refuse_unstorable_text(query, "some query parameters are not valid text")
-    try:
-        return schema.load(query)
-    except ValidationError as exc:
-        raise BadRequest(
-            "some query parameters are not valid", fields=exc.messages
-        ) from None
-
-
-def unstorable_text(value, path=""):
-    """The fields (as dotted paths) holding text no database can store: the
-    NUL character, or half of a UTF-16 surrogate pair."""
-    if isinstance(value, str):
-        return [] if _storable(value) else [path or "_value"]
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return []
-    found = []
-    for key, item in items:
-        name = f"{path}.{key}" if path else str(key)
-        if not _storable(str(key)):
-            found.append(path or "_key")
-        found += unstorable_text(item, name)
-    return found
-
-
-def refuse_unstorable_text(value, message):
-    found = unstorable_text(value)
-    if found:
-        reason = ["contains a NUL character or a lone surrogate"]
-        raise BadRequest(message, fields=dict.fromkeys(found, reason))
-
-
-def _storable(text):
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
-
-
-def as_api_error(exc):
-    """Any failure as the ApiError the caller sees; the unexpected are logged."""
-    if isinstance(exc, RemoteError):
-        known = from_remote(exc)
-        if known is not None:
-            return known
-        logger.error("a service failed: %s", exc.exc_type)
-        return InternalError("the request failed; it was logged")
-    if isinstance(exc, ApiError):
-        return exc
-    if isinstance(exc, HTTPException):
-        return from_http_exception(exc)
-    if isinstance(exc, DatabaseUnavailable):
-        return Unavailable(str(exc))
-    if isinstance(exc, ContainerBeingKilled):
-        return Unavailable("the gateway is stopping; try again")
-    logger.error("unexpected failure: %r", exc, exc_info=exc)
-    return InternalError("the request failed; it was logged")
-
-
-class ApiWsgiApp(WsgiApp):
-    """nameko's WSGI app, with ids, size limits and werkzeug's refusals (unknown
-    path or method) in the one error shape."""
-
-    def __init__(self, server):
-        super().__init__(server)
-        config = server.container.config
-        self.max_body = int(config.get(MAX_BODY_KEY, DEFAULT_MAX_BODY))
-        self.secret = config.get(JWT_SECRET_KEY)
-
-    def __call__(self, environ, start_response):
-        request = Request(environ, shallow=True)
-        request.request_id = request_id_for(request)
-        logcontext.bind(request.request_id)
-        request.max_content_length = self.max_body
-        try:
-            response = self.route(request, environ)
-        except Exception as exc:  # noqa: BLE001 - nothing may leave unanswered
-            response = error_response(as_api_error(exc))
-        response.headers[HEADER] = request.request_id
-        return response(environ, start_response)
-
-    def route(self, request, environ):
-        if (request.content_length or 0) > self.max_body:
-            raise PayloadTooLarge(f"the body may be at most {self.max_body} bytes")
-        adapter = self.url_map.bind_to_environ(environ)
-        try:
-            provider, values = adapter.match()
-        except HTTPException as exc:
-            raise self.refusal(request, exc) from None
-        request.path_values = values
-        return provider.handle_request(request)
-
-    def refusal(self, request, exc):
-        # which paths exist is nobody's business before they sign in
-        try:
-            auth.caller_from_header(request.headers.get("Authorization"), self.secret)
-        except Unauthorized as unauthorized:
-            return unauthorized
-        error = from_http_exception(exc)
-        error.message = f"{request.method} {request.path}: {error.message}"
-        return error
-
-
-class ApiServer(WebServer):
-    def get_wsgi_app(self):
-        return ApiWsgiApp(self)
+# what route modules import from here
+__all__ = ["api", "load_body", "load_query", "json_response"]
 
 
 class ApiRoute(HttpRequestHandler):

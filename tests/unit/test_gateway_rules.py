@@ -8,8 +8,9 @@ from nameko.exceptions import RemoteError
 from eventing import logcontext
 from eventing.identity import ADMIN, ROLES
 from services.gateway import auth, openapi, permissions
-from services.gateway.api import as_api_error, unstorable_text
+from services.gateway.bodies import unstorable_text
 from services.gateway.errors import REMOTE_ERRORS, Unauthorized
+from services.gateway.server import as_api_error
 from services.gateway.service import GatewayService
 
 SECRET = "a-test-secret-of-at-least-thirty-two-bytes"
