@@ -2,8 +2,10 @@
 per address; an admin can disable an account, whose tokens stop at once."""
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import Api, sign_in
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -168,3 +170,29 @@ def test_only_the_admin_disables_accounts(gateway):
 
     assert answer.status_code == 403
     assert resident["disabled"] is False
+
+
+def test_failures_that_left_the_window_are_forgotten(gateway, service_config):
+    config = service_config("gateway")
+    url = gateway(
+        DATABASE_URL=config["DATABASE_URL"],
+        GATEWAY_LOGIN_WINDOW_SECONDS=1,
+        GATEWAY_HOUSEKEEPING_SECONDS=0.2,
+    )
+    token(url, password="guess")
+
+    wait_for(
+        lambda: rows(config, "login_failures") == 0,
+        message="housekeeping to forget the failure",
+    )
+
+    assert token(url).status_code == 200
+
+
+def rows(config, table):
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
