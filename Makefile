@@ -1,5 +1,6 @@
 # The order-style volunteer service platform. `make help` lists the targets.
-.PHONY: help install run demo test test-unit lint format migrate declare clean
+.PHONY: help install run demo test test-unit lint format migrate declare clean \
+	import-registry generate-registry bench-registry
 
 VENV ?= .venv
 PYTHON ?= python3
@@ -57,6 +58,17 @@ migrate: install ## bring every service's database to its newest schema
 
 declare: install ## declare every consumer queue on the broker
 	$(BIN)/volunteer-platform declare
+
+import-registry: install ## import DIR's teams/volunteers/memberships/stations.csv into teams
+	@test -n "$(DIR)" || { echo "usage: make import-registry DIR=path/to/folder"; exit 2; }
+	$(BIN)/volunteer-platform import-registry "$(DIR)"
+
+generate-registry: install ## write a synthetic registry of the district's size into DIR
+	@test -n "$(DIR)" || { echo "usage: make generate-registry DIR=path/to/folder"; exit 2; }
+	$(BIN)/volunteer-platform generate-registry "$(DIR)"
+
+bench-registry: install ## time importing 80,000 volunteers into PostgreSQL, and keyword search
+	$(BIN)/python -m benchmarks.teams_registry
 
 clean: ## remove local SQLite files and build output
 	rm -rf var build

@@ -7,12 +7,15 @@ loses one. The `inbox` table records every event a consumer applied, in the
 same transaction as the effect, so a redelivered event changes nothing.
 """
 
+import io
+import json
 import logging
 import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import eventlet
+import psycopg2.extensions
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
     BigInteger,
@@ -43,6 +46,8 @@ DATABASE_URL_KEY = "DATABASE_URL"
 COMMAND_KEY = "command_key"
 MAX_WORKERS_KEY = "max_workers"
 DEFAULT_MAX_WORKERS = 10
+# what a NULL looks like in the CSV that bulk_insert hands to COPY
+COPY_NULL = "\\N"
 
 
 # what a database that is down, restarting or out of connections raises
@@ -106,6 +111,51 @@ def add_eventing_tables(metadata):
         Column("applied_at", DateTime(timezone=True), nullable=False),
     )
     return outbox, inbox
+
+
+def _copy_value(value):
+    # every value but NULL is quoted, so no text can be taken for a NULL
+    if value is None:
+        return COPY_NULL
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, date):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _green():
+    return psycopg2.extensions.get_wait_callback() is not None
+
+
+def bulk_insert(session, table, rows):
+    """Insert many rows with the same keys in the session's transaction.
+
+    On PostgreSQL the rows go by COPY, about twice as fast as multi-row
+    INSERTs for the hundred thousand rows of a registry import; elsewhere,
+    and in a process eventlet made green (psycopg2 cannot COPY with the wait
+    callback that keeps the other green threads going), by one executemany.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql" or _green():
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    buffer = io.StringIO(
+        "".join(
+            ",".join(_copy_value(row[column]) for column in columns) + "\n"
+            for row in rows
+        )
+    )
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    names = ", ".join(quote(column) for column in columns)
+    cursor = session.connection().connection.cursor()
+    cursor.copy_expert(
+        f"COPY {quote(table.name)} ({names}) FROM STDIN "
+        f"WITH (FORMAT csv, NULL '{COPY_NULL}')",
+        buffer,
+    )
 
 
 def make_engine(url, pool_size=DEFAULT_MAX_WORKERS):
@@ -204,6 +254,47 @@ class UnitOfWork:
         )
         self.emitted.append(envelope)
         return envelope
+
+    def emit_many(self, event_type, items):
+        """Record one event per `(data, subject)` item in a single statement.
+
+        The bulk form of `emit`, for imports of many thousands of rows: one
+        schema checks every item and one multi-row INSERT writes the outbox.
+        """
+        contract = contracts.contract_for(event_type)
+        if contract.source != self.service_name:
+            raise ValueError(f"{self.service_name} may not emit {event_type}")
+        # one load both checks an event and gives it in its contract's plain
+        # JSON types: at a hundred thousand events, half the time of emit's
+        # validate and dump
+        schema = contract.schema()
+        envelopes = [
+            Envelope(
+                type=event_type,
+                source=f"/services/{self.service_name}",
+                data=schema.load(data),
+                subject=subject,
+                correlationid=self.correlation_id,
+            )
+            for data, subject in items
+        ]
+        created_at = utcnow()
+        bulk_insert(
+            self.session,
+            self._outbox,
+            [
+                {
+                    "event_id": envelope.id,
+                    "exchange": f"{self.service_name}.events",
+                    "routing_key": event_type,
+                    "body": envelope.to_json(),
+                    "created_at": created_at,
+                }
+                for envelope in envelopes
+            ],
+        )
+        self.emitted.extend(envelopes)
+        return envelopes
 
     def mark_applied(self, consumer, event_id):
         """Record that `consumer` applied `event_id`; False if it already had.

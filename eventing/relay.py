@@ -50,7 +50,11 @@ class ConfirmingPublisher:
         self._returned = set()
 
     def _ensure_channel(self):
-        if self._channel is not None and self._connection.connected:
+        if (
+            self._channel is not None
+            and self._channel.is_open
+            and self._connection.connected
+        ):
             return self._channel
         self.close()
         self._connection = Connection(self.amqp_uri, connect_timeout=5)

@@ -20,6 +20,7 @@ GATEWAY_URL = "http://127.0.0.1:8000"
 # only for a run on one's own machine; compose and real deployments set both
 LOCAL_JWT_SECRET = "local-run-only-secret-do-not-deploy-000000"
 LOCAL_ADMIN_PASSWORD = "admin"
+LOCAL_ID_CARD_SECRET = "local-run-only-id-card-key-do-not-deploy"
 
 
 @click.group()
@@ -95,6 +96,7 @@ def local_env():
     # on one's own machine every client is 127.0.0.1, and the demo finds out
     # which of its people exist by signing them in
     env.setdefault("GATEWAY_LOGIN_FAILURES_PER_ADDRESS", "200")
+    env.setdefault("ID_CARD_HMAC_SECRET", LOCAL_ID_CARD_SECRET)
     return env
 
 
@@ -186,6 +188,62 @@ def asyncapi(output):
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(to_yaml(build_document()), encoding="utf-8")
     click.echo(f"wrote {output}")
+
+
+@main.command("import-registry")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--encoding", help="Force the files' encoding (default: UTF-8, else GB18030)."
+)
+def import_registry(folder, encoding):
+    """Import teams.csv, volunteers.csv, memberships.csv and stations.csv."""
+    from ops import registry
+
+    try:
+        secret = registry.id_card_secret(LOCAL_ID_CARD_SECRET)
+        registry.run_import(folder, secret, encoding, out=click.echo)
+    except registry.ImportFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("generate-registry")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--volunteers", default=80_000, show_default=True)
+@click.option("--teams", default=420, show_default=True)
+@click.option("--encoding", default="utf-8", show_default=True)
+def generate_registry(folder, volunteers, teams, encoding):
+    """Write a synthetic registry of the district's size into FOLDER."""
+    from pathlib import Path
+
+    from ops.synthetic_registry import Size, generate
+
+    counts = generate(
+        Path(folder), Size(volunteers=volunteers, teams=teams), encoding=encoding
+    )
+    click.echo(", ".join(f"{file}: {rows} rows" for file, rows in counts.items()))
+
+
+@main.command()
+@click.option(
+    "--in-flight",
+    is_flag=True,
+    help="Events may still be travelling: a pending redemption is no fault.",
+)
+def audit(in_flight):
+    """Check the ledger, the stock and the redemptions against each other."""
+    from ops.invariants import check_all
+
+    violations = check_all(
+        points=settings.database_url("points"),
+        inventory=settings.database_url("inventory"),
+        orders=settings.database_url("orders"),
+        settled=not in_flight,
+    )
+    for violation in violations:
+        click.echo(str(violation))
+    if violations:
+        raise click.ClickException(f"{len(violations)} invariants broken")
+    click.echo("every invariant holds")
 
 
 def _interrupt(signum, frame):

@@ -234,9 +234,24 @@ def _volunteer_account(person, volunteer_id):
     }
 
 
+def ensure_places(gateway, admin, district):
+    """Each community's street and station (a PUT: running it again is harmless)."""
+    for community in district["communities"]:
+        station = community["station"]
+        body = {
+            "name": f"{community['name']}学雷锋文明使者志愿服务站",
+            "street": community["street"],
+            "community": community["name"],
+            "address": station["address"],
+            "opening_hours": station["opening_hours"],
+        }
+        admin.call(gateway, "PUT", f"/api/stations/{station['id']}", body)
+
+
 def gather_cast(gateway, admin_password, district, out):
     """Every account, team and volunteer of the district, ready to act."""
     admin = sign_in_admin(gateway, admin_password)
+    ensure_places(gateway, admin, district)
     cast = Cast(admin, district["password"])
     for person in district["staff"]:
         ensure_staff(gateway, cast, person)

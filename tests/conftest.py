@@ -11,6 +11,7 @@ import uuid
 
 import psycopg2
 import pytest
+from nameko.containers import ServiceContainer
 
 from eventing.migrations import upgrade
 from ops import settings
@@ -19,6 +20,7 @@ PG_DSN = os.environ.get(
     "TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 )
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
+TEST_ID_CARD_SECRET = "test-id-card-key"
 # per test session, so that two sessions on one machine never share a template
 TEMPLATE_PREFIX = f"vp_template_{os.getpid()}_"
 
@@ -98,8 +100,25 @@ def service_config(rabbit_config, make_database):
             OUTBOX_POLL_INTERVAL=0.2,
             GATEWAY_JWT_SECRET=TEST_JWT_SECRET,
             GATEWAY_ADMIN_PASSWORD="admin-password",
+            ID_CARD_HMAC_SECRET=TEST_ID_CARD_SECRET,
         )
         config.update(overrides)
         return config
 
     return make
+
+
+@pytest.fixture
+def container_factory(make_database, rabbit_config):
+    """nameko's container factory, torn down before this test's databases and
+    vhost are: no relay or consumer outlives what it talks to."""
+    containers = []
+
+    def make(service_cls, config):
+        container = ServiceContainer(service_cls, config)
+        containers.append(container)
+        return container
+
+    yield make
+    for container in containers:
+        container.kill()

@@ -192,3 +192,20 @@ def _shutdown(sock):
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
+
+
+def record_known_team(session, data):
+    """Give the orders service's copy a team, as its handler would: the data
+    loaded by the TeamRegistered contract, defaults and all."""
+    from eventing import contracts
+    from services.orders import directory
+
+    directory.record_team(session, contracts.load("TeamRegistered", data))
+
+
+def record_known_membership(session, data):
+    """Give the orders service's copy a member, as its handler would."""
+    from eventing import contracts
+    from services.orders import directory
+
+    directory.record_membership(session, contracts.load("VolunteerJoinedTeam", data))

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from eventing.identity import ADMIN
+from eventing.identity import ADMIN, RESIDENT
 from services.gateway import auth, tokens
-from services.gateway.errors import Conflict, NotFound, Unauthorized
+from services.gateway.errors import BadRequest, Conflict, NotFound, Unauthorized
 from services.gateway.models import User
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,33 @@ def ensure_admin(session, password):
             },
         )
         logger.info("created the admin account")
+
+
+def require_resident(session, user_id):
+    """Refuse an order entered for someone who has no resident's account."""
+    user = session.get(User, user_id)
+    if user is None or user.role != RESIDENT or user.disabled:
+        raise BadRequest(
+            "some fields are not valid",
+            fields={"on_behalf_of": ["not the id of a resident's account"]},
+        )
+
+
+def link_volunteer(session, user_id, volunteer_id):
+    """Give an approved applicant's account its volunteer record; their next
+    token carries it."""
+    user = session.get(User, user_id)
+    if user is None or user.volunteer_id == volunteer_id:
+        return
+    if user.volunteer_id is not None:
+        logger.warning(
+            "account already linked user_id=%s volunteer_id=%s",
+            user_id,
+            user.volunteer_id,
+        )
+        return
+    user.volunteer_id = volunteer_id
+    logger.info("account linked user_id=%s volunteer_id=%s", user_id, volunteer_id)
 
 
 def user_view(user):

@@ -15,6 +15,7 @@ from importlib.metadata import version
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields as mfields
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.web.handlers import HttpRequestHandler
 
@@ -58,7 +59,8 @@ another body is 409. Keys are kept 24 hours, per account.
 sent a plain one): it is on every log line of every service the request
 reached, and is the `correlationid` of every event it caused.
 
-**Lists** answer `{items, total}`, a page at a time (`limit` at most 100).
+**Lists** come a page at a time (`limit` at most 100): pass a page's
+`next_cursor` back as `cursor` for the next.
 Text is UTF-8 JSON; Chinese is sent and answered as it is.
 """
 
@@ -67,8 +69,17 @@ TAGS = {
     "users": "accounts",
     "teams": "teams",
     "volunteers": "teams",
+    "places": "teams",
+    "stations": "teams",
     "orders": "orders",
     "banks": "banks",
+    "donors": "banks",
+    "items": "banks",
+    "donations": "banks",
+    "redemptions": "banks",
+    "distributions": "banks",
+    "reports": "banks",
+    "points": "points",
 }
 
 
@@ -155,6 +166,21 @@ class UndocumentedRoute(Exception):
 class Plugin(MarshmallowPlugin):
     # the event contracts' converter: Dict fields as JSON Schema objects
     Converter = ContractConverter
+
+    def init_spec(self, spec):
+        super().init_spec(spec)
+        self.converter.add_attribute_function(amount_as_text)
+
+
+def amount_as_text(self, field, ret, **kwargs):
+    """An amount sent as text (`"12.50"`): a pattern, not a numeric range,
+    which JSON Schema would compare with a number."""
+    if isinstance(field, mfields.Decimal) and field.as_string:
+        ret.pop("minimum", None)
+        ret.pop("maximum", None)
+        ret["type"] = "string"
+        ret["pattern"] = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
+    return ret
 
 
 def operation(route):

@@ -13,6 +13,7 @@ role, inside and outside its scope.
 
 from eventing.identity import (
     ADMIN,
+    BANK_OPERATOR,
     COMMUNITY_STAFF,
     RESIDENT,
     ROLES,
@@ -38,29 +39,89 @@ ROLES_FOR = {
     # accounts
     "create_user": {},
     "update_user": {},
-    # teams and volunteers
+    # places and stations: the district's map is everyone's to read
+    "get_places": everyone(),
+    "list_stations": everyone(),
+    "put_station": {},
+    # teams
     "register_team": {COMMUNITY_STAFF: OWN_COMMUNITY},
     "list_teams": everyone(),
     "get_team": everyone(),
-    "register_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "update_team": {COMMUNITY_STAFF: OWN_COMMUNITY, TEAM_LEADER: OWN_TEAM},
     "add_member": {COMMUNITY_STAFF: OWN_COMMUNITY, TEAM_LEADER: OWN_TEAM},
-    # points: staff see any volunteer's points, since a volunteer may serve
-    # teams of several communities
-    "get_points": {VOLUNTEER: OWN_ACCOUNT, COMMUNITY_STAFF: DISTRICT},
-    # orders
-    "place_order": {RESIDENT: OWN_ACCOUNT},
+    # a member may leave on their own
+    "remove_member": {
+        COMMUNITY_STAFF: OWN_COMMUNITY,
+        TEAM_LEADER: OWN_TEAM,
+        VOLUNTEER: OWN_ACCOUNT,
+    },
+    # volunteers: an approved resident's account carries a volunteer record
+    # and keeps its role, so "own account" reaches its record
+    "register_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "apply_volunteer": {RESIDENT: OWN_ACCOUNT, VOLUNTEER: OWN_ACCOUNT},
+    "approve_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "reject_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "list_volunteers": {COMMUNITY_STAFF: OWN_COMMUNITY, TEAM_LEADER: OWN_TEAM},
+    "get_volunteer": {
+        VOLUNTEER: OWN_ACCOUNT,
+        TEAM_LEADER: OWN_TEAM,
+        COMMUNITY_STAFF: OWN_COMMUNITY,
+    },
+    "get_service_record": {
+        RESIDENT: OWN_ACCOUNT,
+        VOLUNTEER: OWN_ACCOUNT,
+        COMMUNITY_STAFF: OWN_COMMUNITY,
+    },
+    "get_points": {VOLUNTEER: OWN_ACCOUNT, COMMUNITY_STAFF: OWN_COMMUNITY},
+    # orders; staff enter orders on behalf of their community's residents
+    "place_order": {RESIDENT: OWN_ACCOUNT, COMMUNITY_STAFF: OWN_COMMUNITY},
+    "list_orders": {
+        RESIDENT: OWN_ORDERS,
+        VOLUNTEER: OWN_ORDERS,
+        TEAM_LEADER: OWN_TEAM,
+        COMMUNITY_STAFF: OWN_COMMUNITY,
+    },
+    "order_board": {COMMUNITY_STAFF: OWN_COMMUNITY},
     "get_order": {
         RESIDENT: OWN_ORDERS,
         VOLUNTEER: OWN_ORDERS,
         TEAM_LEADER: OWN_TEAM,
         COMMUNITY_STAFF: OWN_COMMUNITY,
     },
+    "suggest_teams": {COMMUNITY_STAFF: OWN_COMMUNITY},
     "dispatch_order": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "reject_order": {COMMUNITY_STAFF: OWN_COMMUNITY},
+    "decline_order": {TEAM_LEADER: OWN_TEAM},
     "accept_order": {TEAM_LEADER: OWN_TEAM},
+    "start_order": {TEAM_LEADER: OWN_TEAM, VOLUNTEER: OWN_ORDERS},
     "report_service": {TEAM_LEADER: OWN_TEAM},
+    "dispute_order": {RESIDENT: OWN_ORDERS},
+    "request_report": {COMMUNITY_STAFF: OWN_COMMUNITY},
     "confirm_order": {RESIDENT: OWN_ORDERS, COMMUNITY_STAFF: OWN_COMMUNITY},
-    # banks
+    "rate_order": {RESIDENT: OWN_ORDERS},
+    "cancel_order": {RESIDENT: OWN_ORDERS, COMMUNITY_STAFF: OWN_COMMUNITY},
+    # the mutual-aid banks: an operator's own bank, staff's own community
     "list_banks": everyone(),
+    "open_bank": {},
+    "register_donor": {COMMUNITY_STAFF: DISTRICT, BANK_OPERATOR: DISTRICT},
+    "list_donors": {COMMUNITY_STAFF: DISTRICT, BANK_OPERATOR: DISTRICT},
+    "add_item": {BANK_OPERATOR: DISTRICT},
+    "list_items": everyone(),
+    "record_donation": {BANK_OPERATOR: OWN_BANK},
+    "get_donation": {COMMUNITY_STAFF: OWN_COMMUNITY, BANK_OPERATOR: OWN_BANK},
+    "donation_receipt": {COMMUNITY_STAFF: OWN_COMMUNITY, BANK_OPERATOR: OWN_BANK},
+    "get_stock": everyone(),
+    "take_stock": {BANK_OPERATOR: OWN_BANK},
+    "request_redemption": {VOLUNTEER: OWN_ACCOUNT, BANK_OPERATOR: OWN_BANK},
+    "get_redemption": {VOLUNTEER: OWN_ACCOUNT, BANK_OPERATOR: OWN_BANK},
+    "distribute_goods": {BANK_OPERATOR: OWN_BANK, COMMUNITY_STAFF: OWN_COMMUNITY},
+    "bank_report": {COMMUNITY_STAFF: OWN_COMMUNITY, BANK_OPERATOR: OWN_BANK},
+    # points beyond one's own statement
+    "leaderboard": everyone(),
+    "list_rates": {COMMUNITY_STAFF: DISTRICT},
+    "set_rate": {},
+    "reverse_transfer": {},
+    "adjust_points": {},
 }
 
 

@@ -14,7 +14,6 @@ from eventing.identity import (
     COMMUNITY_STAFF,
     ROLES,
     TEAM_LEADER,
-    VOLUNTEER,
 )
 
 
@@ -28,11 +27,12 @@ class TokenRequestSchema(Body):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-# what each role's account must say about where it belongs
+# what each role's account must say about where it belongs; a volunteer's
+# account may come before their record: they apply, and staff's approval
+# links the two
 SCOPE_FIELD = {
     COMMUNITY_STAFF: "community",
     TEAM_LEADER: "team_id",
-    VOLUNTEER: "volunteer_id",
     BANK_OPERATOR: "bank_id",
 }
 

@@ -23,3 +23,12 @@ class OrderConflict(OrdersError):
 
 class InvalidOrderInput(OrdersError):
     """The command's content breaks a rule of the order flow."""
+
+
+class TeamUnavailable(OrdersError):
+    """The team is suspended: no order may be dispatched to it."""
+
+
+class NotHeardOfYet(OrdersError):
+    """An event names a team this service's copy does not hold yet; the
+    handler fails, and the event is retried once the team has arrived."""

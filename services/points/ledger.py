@@ -1,34 +1,31 @@
-"""Moving points: plain functions over a unit of work.
+"""Moving points: accounts, transfers and statements over a session.
 
-Balances change only by `UPDATE ... SET balance = balance + n` on the locked
-account row, in the transaction that appends the transfer, so concurrent
-movements serialise in the database and the CHECK constraint refuses any that
-would take a volunteer below zero. Nothing here reads a balance and then
+Balances change only by `UPDATE ... SET balance = balance + n` in the
+transaction that appends the transfer. A movement that takes points from a
+volunteer is guarded in the same statement (`WHERE balance >= n`), and a CHECK
+constraint backs it, so concurrent movements serialise on the account row and
+none takes a volunteer below zero. Nothing here reads a balance and then
 writes one.
 """
 
+import base64
+import binascii
+import json
 import logging
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from eventing.identity import COMMUNITY_STAFF
-from services.points import rules
-from services.points.exceptions import AccountNotFound, NotAllowed
-from services.points.models import (
-    ISSUING,
-    ISSUING_ACCOUNT,
-    VOLUNTEER,
-    Account,
-    Transfer,
-)
+from services.points import policy
+from services.points.exceptions import AccountNotFound, BadCursor, InsufficientPoints
+from services.points.models import VOLUNTEER, Account, Transfer
 
 logger = logging.getLogger(__name__)
 
-ORDER_CREDIT = "order_credit"
 STATEMENT_LIMIT = 50
+VOLUNTEER_PREFIX = "volunteer:"
 
 
 def now():
@@ -36,152 +33,202 @@ def now():
 
 
 def account_id(volunteer_id):
-    return f"volunteer:{volunteer_id}"
+    return f"{VOLUNTEER_PREFIX}{volunteer_id}"
 
 
-def open_account(session, account, kind, volunteer_id=None):
-    """Open an account unless it is open already (safe under races)."""
+def bank_account_id(bank_id):
+    return f"bank:{bank_id}:redemption"
+
+
+def volunteer_of(account):
+    return account.removeprefix(VOLUNTEER_PREFIX) if _is_volunteer(account) else None
+
+
+def _is_volunteer(account):
+    return account.startswith(VOLUNTEER_PREFIX)
+
+
+def dialect_insert(session):
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def open_account(session, account, kind, **fields):
+    """Open an account unless it is open already (safe under races)."""
     session.execute(
-        insert(Account)
+        dialect_insert(session)(Account)
         .values(
             id=account,
             kind=kind,
-            volunteer_id=volunteer_id,
             balance=0,
             certified_minutes=0,
             opened_at=now(),
+            **fields,
         )
         .on_conflict_do_nothing()
     )
 
 
-def open_volunteer_account(session, volunteer_id):
-    open_account(session, account_id(volunteer_id), VOLUNTEER, volunteer_id)
+def open_volunteer_account(session, volunteer_id, community=None):
+    account = account_id(volunteer_id)
+    open_account(session, account, VOLUNTEER, volunteer_id=volunteer_id)
+    if community is not None:
+        session.execute(
+            update(Account).where(Account.id == account).values(community=community)
+        )
 
 
-def _move_points(session, from_account, to_account, amount, minutes=0):
+def lock_accounts(session, accounts):
+    """Lock accounts in the one order every movement uses, so two movements
+    never wait on each other crosswise."""
     session.execute(
-        update(Account)
-        .where(Account.id == from_account)
-        .values(balance=Account.balance - amount)
-    )
-    return session.execute(
-        update(Account)
-        .where(Account.id == to_account)
-        .values(
-            balance=Account.balance + amount,
-            certified_minutes=Account.certified_minutes + minutes,
-        )
-        .returning(Account.balance)
-    ).scalar_one()
+        select(Account.id)
+        .where(Account.id.in_(accounts))
+        .order_by(Account.id)
+        .with_for_update()
+    ).all()
 
 
-def credit_order(uow, event_id, order, rates, default_rate):
-    """Credit every volunteer who served a completed order, once each; emits
-    one PointsCredited per volunteer credited."""
-    session = uow.session
-    rate = rules.rate_for(order["category"], rates, default_rate)
-    open_account(session, ISSUING_ACCOUNT, ISSUING)
-    credited = []
-    for volunteer_id, minutes in sorted(order["minutes"].items()):
-        credit_key = f"{ORDER_CREDIT}:{order['order_id']}:{volunteer_id}"
-        if session.scalar(select(Transfer.id).where(Transfer.credit_key == credit_key)):
-            logger.warning(
-                "already credited order_id=%s volunteer_id=%s event_id=%s",
-                order["order_id"],
-                volunteer_id,
-                event_id,
+def _change(session, account, points, minutes):
+    """Add points and minutes to an account; None if that would take a
+    volunteer below zero."""
+    stmt = update(Account).where(Account.id == account)
+    if points < 0 or minutes < 0:
+        stmt = stmt.where(
+            or_(
+                Account.kind != VOLUNTEER,
+                (Account.balance + points >= 0)
+                & (Account.certified_minutes + minutes >= 0),
             )
-            continue
-        open_volunteer_account(session, volunteer_id)
-        points = rules.points_for(minutes, rate)
-        transfer = Transfer(
-            id=str(uuid.uuid4()),
-            kind=ORDER_CREDIT,
-            from_account=ISSUING_ACCOUNT,
-            to_account=account_id(volunteer_id),
-            amount=points,
-            order_id=order["order_id"],
-            minutes=minutes,
-            rate_per_hour=rate,
-            credit_key=credit_key,
-            event_id=event_id,
-            created_at=now(),
         )
-        session.add(transfer)
-        session.flush()
-        balance = _move_points(
-            session, ISSUING_ACCOUNT, transfer.to_account, points, minutes
-        )
-        uow.emit(
-            "PointsCredited",
-            {
-                "transfer_id": transfer.id,
-                "volunteer_id": volunteer_id,
-                "order_id": order["order_id"],
-                "minutes": minutes,
-                "points": points,
-                "rate_per_hour": rate,
-                "balance": balance,
-            },
-            subject=volunteer_id,
-        )
-        logger.info(
-            "points credited event_id=%s order_id=%s volunteer_id=%s points=%d",
-            event_id,
-            order["order_id"],
-            volunteer_id,
-            points,
-        )
-        credited.append(transfer)
-    return credited
+    stmt = stmt.values(
+        balance=Account.balance + points,
+        certified_minutes=Account.certified_minutes + minutes,
+    )
+    return session.execute(stmt.returning(Account.balance)).scalar_one_or_none()
 
 
-def check_may_see(caller, volunteer_id):
-    if not (
-        caller.is_admin
-        or caller.role == COMMUNITY_STAFF
-        or caller.volunteer_id == volunteer_id
-    ):
-        raise NotAllowed("only the volunteer, staff and the admin see these points")
+def move(session, kind, from_account, to_account, amount, minutes=0, **fields):
+    """Append one transfer and apply it to both balances; return the transfer
+    and the volunteer's balance after it (None if no volunteer took part).
+
+    Raises InsufficientPoints before anything changed: a volunteer's row, the
+    only guarded one, is always updated first (and one side at most is a
+    volunteer's), which is also the order every movement locks rows in.
+    """
+    sides = sorted(
+        [(from_account, -amount, -minutes), (to_account, amount, minutes)],
+        key=lambda side: (not _is_volunteer(side[0]), side[0]),
+    )
+    balance = None
+    for account, points, mins in sides:
+        after = _change(session, account, points, mins)
+        if after is None:
+            raise InsufficientPoints(
+                f"{account} cannot give {amount} points"
+                + (f" and {minutes} minutes" if minutes else "")
+            )
+        if _is_volunteer(account):
+            balance = after
+    transfer = Transfer(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        from_account=from_account,
+        to_account=to_account,
+        amount=amount,
+        minutes=minutes or None,
+        volunteer_id=volunteer_of(from_account) or volunteer_of(to_account),
+        created_at=now(),
+        **fields,
+    )
+    session.add(transfer)
+    session.flush()
+    return transfer, balance
 
 
-def statement(session, caller, volunteer_id, limit=STATEMENT_LIMIT):
-    """Balance, certified minutes and the newest entries of one volunteer."""
-    check_may_see(caller, volunteer_id)
+def signed_amount(transfer):
+    """The transfer as the volunteer in it sees it: positive when received."""
+    incoming = transfer.to_account == account_id(transfer.volunteer_id)
+    return transfer.amount if incoming else -transfer.amount
+
+
+def get_account(session, volunteer_id):
     account = session.get(Account, account_id(volunteer_id))
     if account is None:
         raise AccountNotFound(f"no points account for volunteer {volunteer_id}")
-    transfers = session.scalars(
-        select(Transfer)
-        .where(
-            (Transfer.to_account == account.id) | (Transfer.from_account == account.id)
+    return account
+
+
+def statement(session, caller, volunteer_id, cursor=None, limit=STATEMENT_LIMIT):
+    """Balance, certified minutes and one page of entries, newest first;
+    `next_cursor` asks for the page after it."""
+    account = get_account(session, volunteer_id)
+    policy.check_may_see(caller, volunteer_id, account.community)
+    query = select(Transfer).where(Transfer.volunteer_id == volunteer_id)
+    if cursor:
+        at, last_id = _decode(cursor)
+        query = query.where(
+            or_(
+                Transfer.created_at < at,
+                (Transfer.created_at == at) & (Transfer.id < last_id),
+            )
         )
-        .order_by(Transfer.created_at.desc(), Transfer.id)
-        .limit(limit)
-    )
+    page = session.scalars(
+        query.order_by(Transfer.created_at.desc(), Transfer.id.desc()).limit(limit + 1)
+    ).all()
+    more = len(page) > limit
+    page = page[:limit]
     return {
         "volunteer_id": volunteer_id,
         "balance": account.balance,
         "certified_minutes": account.certified_minutes,
-        "entries": [_entry(t, account.id) for t in transfers],
+        "entries": [entry(t) for t in page],
+        "next_cursor": _encode(page[-1]) if more else None,
     }
 
 
-def _entry(transfer, account):
-    created = transfer.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    return {
+def _aware(moment):
+    # SQLite hands back naive datetimes; every time we store is UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _encode(transfer):
+    key = json.dumps([_aware(transfer.created_at).isoformat(), transfer.id])
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _decode(cursor):
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, last_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(at), str(last_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise BadCursor("the cursor is not one this statement gave") from None
+
+
+def entry(transfer):
+    """One line of a statement, signed as the volunteer sees it."""
+    line = {
         "transfer_id": transfer.id,
         "kind": transfer.kind,
-        "amount": transfer.amount
-        if transfer.to_account == account
-        else -transfer.amount,
+        "amount": signed_amount(transfer),
+        "at": _aware(transfer.created_at).isoformat(),
+    }
+    optional = {
         "order_id": transfer.order_id,
         "minutes": transfer.minutes,
         "rate_per_hour": transfer.rate_per_hour,
-        "at": created.isoformat(),
+        "capped_points": _capped(transfer),
+        "redemption_id": transfer.redemption_id,
+        "reverses": transfer.reverses,
+        "reason": transfer.reason,
+        "author": transfer.author,
     }
+    line.update({key: value for key, value in optional.items() if value is not None})
+    return line
+
+
+def _capped(transfer):
+    if transfer.uncapped_points is None:
+        return None
+    return transfer.uncapped_points - transfer.amount

@@ -164,6 +164,32 @@ def create_account(admin, username, role, **scope):
     )
 
 
+# the real communities, on streets of the district, each with one station
+PLACES = {
+    "铁道家园": ("长江路", "S-TDJY"),
+    "五号街坊": ("福华街", "S-WHJF"),
+    "万达": ("五里堡", "S-WD"),
+    "建新街": ("一马路", "S-JXJ"),
+}
+
+
+def add_places(admin):
+    for community, (street, station_id) in PLACES.items():
+        admin.call(
+            "PUT",
+            f"/api/stations/{station_id}",
+            {
+                "name": f"{community}学雷锋文明使者志愿服务站",
+                "street": street,
+                "community": community,
+                "address": f"{street}1号",
+                "opening_hours": [
+                    {"weekdays": [1, 2, 3, 4, 5], "from": "08:30", "to": "17:00"}
+                ],
+            },
+        ).raise_for_status()
+
+
 @pytest.fixture
 def district(system):
     """铁道家园: its staff, the 俏玫瑰 dance troupe, two volunteers, a resident."""
@@ -173,6 +199,7 @@ def district(system):
 def make_district(system):
     url, configs = system
     admin = sign_in(url, "admin", "admin-password")
+    add_places(admin)
     create_account(admin, "wang.fang", "community_staff", community="铁道家园")
     staff = sign_in(url, "wang.fang", "密码password1")
     team = staff.post(

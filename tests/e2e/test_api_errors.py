@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_call_without_a_token_is_unauthorized(district):
-    answer = Api(district.url).get("/api/teams", expect=401)
+    answer = Api(district.url).get("/api/volunteers", expect=401)
 
     assert answer["error"] == "unauthorized"
 

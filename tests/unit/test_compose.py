@@ -105,8 +105,9 @@ def is_nameko_service(value, name):
         isinstance(value, type)
         and getattr(value, "name", None) == name
         and any(
-            getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, None)
-            for member in vars(value).values()
+            # nameko finds entrypoints on base classes too
+            getattr(getattr(value, member), ENTRYPOINT_EXTENSIONS_ATTR, None)
+            for member in dir(value)
         )
     )
 

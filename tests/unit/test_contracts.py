@@ -55,3 +55,43 @@ def test_a_timestamp_must_be_iso_8601_with_a_time_zone(moment):
 def test_an_unknown_event_type_has_no_contract():
     with pytest.raises(contracts.UnknownEventType):
         contracts.contract_for("OrderTeleported")
+
+
+def test_a_rejection_carries_one_of_the_fixed_reason_codes():
+    rejected = {
+        "order_id": "o-1",
+        "category": "助老",
+        "community": "铁道家园",
+        "reason_code": "no_capacity",
+        "note": None,
+        "rejected_by": "u-1",
+    }
+
+    assert contracts.dump("OrderRejected", rejected) == rejected
+    with pytest.raises(ValidationError):
+        contracts.dump("OrderRejected", {**rejected, "reason_code": "tired"})
+
+
+def test_an_expiry_says_whether_the_order_ended_or_returned_for_dispatch():
+    expired = {
+        "order_id": "o-1",
+        "category": "助老",
+        "community": "铁道家园",
+        "priority": "urgent",
+        "stage": "dispatched",
+        "team_id": "t-1",
+        "outcome": "returned",
+    }
+
+    assert contracts.load("OrderExpired", expired) == expired
+    with pytest.raises(ValidationError):
+        contracts.load("OrderExpired", {**expired, "outcome": "vanished"})
+
+
+def test_a_team_may_name_its_street_or_not():
+    team = {"team_id": "t-1", "name": "俏玫瑰", "categories": [], "community": "万达"}
+
+    assert contracts.load("TeamRegistered", team)["street"] is None
+    assert contracts.load("TeamRegistered", {**team, "street": "长江路"})["street"] == (
+        "长江路"
+    )

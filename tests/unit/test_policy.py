@@ -12,6 +12,7 @@ def order(**changes):
         "community": "铁道家园",
         "resident_id": "res-1",
         "team_id": "team-1",
+        "status": "reported",
         "assignments": [SimpleNamespace(volunteer_id="vol-1")],
     }
     return SimpleNamespace(**{**fields, **changes})
@@ -64,8 +65,77 @@ def test_nobody_else_sees_the_order(caller):
         policy.check_view(caller, order())
 
 
-def test_only_residents_place_orders():
-    policy.check_place(RESIDENT)
+def test_residents_place_their_own_orders_and_staff_only_for_a_resident():
+    policy.check_place(RESIDENT, "铁道家园")
+    policy.check_place(STAFF_HERE, "铁道家园", on_behalf_of="res-1")
 
+    with pytest.raises(NotAllowed, match="on_behalf_of"):
+        policy.check_place(STAFF_HERE, "铁道家园")
     with pytest.raises(NotAllowed):
-        policy.check_place(STAFF_HERE)
+        policy.check_place(RESIDENT, "铁道家园", on_behalf_of="res-2")
+
+
+def test_staff_enter_orders_only_for_their_own_community():
+    with pytest.raises(NotAllowed, match="五号街坊"):
+        policy.check_place(STAFF_HERE, "五号街坊", on_behalf_of="res-1")
+
+
+def test_the_leader_or_an_assigned_volunteer_starts_the_service():
+    policy.check_start(LEADER, order())
+    policy.check_start(VOLUNTEER, order())
+
+    for caller in (OTHER_LEADER, Caller("u-8", "volunteer", volunteer_id="vol-2")):
+        with pytest.raises(NotAllowed):
+            policy.check_start(caller, order())
+
+
+def test_only_the_resident_the_order_is_for_disputes_and_rates_it():
+    policy.check_resident(RESIDENT, order())
+
+    for caller in (OTHER_RESIDENT, STAFF_HERE, LEADER):
+        with pytest.raises(NotAllowed):
+            policy.check_resident(caller, order())
+
+
+def test_a_disputed_order_is_confirmed_by_staff_alone():
+    policy.check_confirm(STAFF_HERE, order(status="disputed"))
+
+    with pytest.raises(NotAllowed, match="resolved by staff"):
+        policy.check_confirm(RESIDENT, order(status="disputed"))
+
+
+def test_the_resident_or_local_staff_cancel():
+    policy.check_cancel(RESIDENT, order())
+    policy.check_cancel(STAFF_HERE, order())
+
+    for caller in (OTHER_RESIDENT, STAFF_ELSEWHERE, LEADER, VOLUNTEER):
+        with pytest.raises(NotAllowed):
+            policy.check_cancel(caller, order())
+
+
+@pytest.mark.parametrize(
+    "caller, scope",
+    [
+        (RESIDENT, {"resident": "res-1"}),
+        (LEADER, {"team": "team-1"}),
+        (VOLUNTEER, {"volunteer": "vol-1"}),
+        (STAFF_HERE, {"community": "铁道家园"}),
+        (ADMIN, {}),
+    ],
+)
+def test_each_role_lists_only_its_own_orders(caller, scope):
+    assert policy.list_scope(caller, {}) == scope
+
+
+@pytest.mark.parametrize(
+    "caller, filters",
+    [
+        (RESIDENT, {"resident": "res-2"}),
+        (LEADER, {"team": "team-2"}),
+        (STAFF_HERE, {"community": "五号街坊"}),
+        (Caller("b-1", "bank_operator", bank_id="bank-1"), {}),
+    ],
+)
+def test_asking_for_someone_elses_orders_is_refused(caller, filters):
+    with pytest.raises(NotAllowed):
+        policy.list_scope(caller, filters)

@@ -1,0 +1,1 @@
+"""Measurements of the system at the district's size; each prints its figures."""
