@@ -100,7 +100,7 @@ def test_a_volunteer_who_left_the_team_cannot_be_assigned(district):
     left = volunteer.call("DELETE", f"/api/teams/{district.team_id}/members/{han}")
     again = volunteer.call("DELETE", f"/api/teams/{district.team_id}/members/{han}")
     team = district.staff.get(f"/api/teams/{district.team_id}", expect=200)
-    refused = accept_until(district, 400, [li, han])
+    refused = accept_until(district, 422, [li, han])
 
     assert left.status_code == 200 and team["member_ids"] == [li]
     assert again.status_code == 404
