@@ -10,6 +10,7 @@ same transaction as the effect, so a redelivered event changes nothing.
 import io
 import json
 import logging
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -31,18 +32,49 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from eventing import contracts, faults
+from eventing import contracts, faults, logcontext
 from eventing.envelope import Envelope
 
 logger = logging.getLogger(__name__)
 
 DATABASE_URL_KEY = "DATABASE_URL"
+# the worker context key of a command's idempotency key (see UnitOfWork.new_id)
+COMMAND_KEY = "command_key"
 MAX_WORKERS_KEY = "max_workers"
 DEFAULT_MAX_WORKERS = 10
 # what a NULL looks like in the CSV that bulk_insert hands to COPY
 COPY_NULL = "\\N"
+
+
+# what a database that is down, restarting or out of connections raises
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+class DatabaseUnavailable(Exception):
+    """The service's database did not answer; nothing was written.
+
+    Raised at the service boundary in place of the driver's error, so it
+    crosses RPC under this one name and the gateway answers 503.
+    """
+
+
+@contextmanager
+def unavailable_as_one_error(service_name):
+    try:
+        yield
+    except UNREACHABLE as exc:
+        logger.error("the %s database is unavailable: %s", service_name, exc)
+        raise DatabaseUnavailable(
+            f"the {service_name} service's database is unavailable; try again"
+        ) from None
+
+
+# ids derived from a command key live in their own namespace
+COMMAND_IDS = uuid.UUID("6f1d6c1e-8a39-4d5e-9b8e-2f4c1a7d3b90")
 
 
 def utcnow():
@@ -168,13 +200,36 @@ class Doorbell:
 class UnitOfWork:
     """One database transaction that may also record events to publish."""
 
-    def __init__(self, session, service_name, outbox, inbox, correlation_id=None):
+    def __init__(
+        self,
+        session,
+        service_name,
+        outbox,
+        inbox,
+        correlation_id=None,
+        command_key=None,
+    ):
         self.session = session
         self.service_name = service_name
         self._outbox = outbox
         self._inbox = inbox
         self.correlation_id = correlation_id
+        self.command_key = command_key
+        self._ids = 0
         self.emitted = []
+
+    def new_id(self):
+        """An id for something this command creates.
+
+        Random, unless the command came with a key (the caller's
+        Idempotency-Key, scoped to the caller): then derived from it, so a
+        command that runs twice (a retry after a reply was lost) finds what
+        its first run created under the same id instead of creating another.
+        """
+        if self.command_key is None:
+            return str(uuid.uuid4())
+        self._ids += 1
+        return str(uuid.uuid5(COMMAND_IDS, f"{self.command_key}:{self._ids}"))
 
     def emit(self, event_type, data, subject=None):
         """Record an event in the outbox; it is published after commit."""
@@ -279,36 +334,59 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return Transactions(self, worker_ctx.data.get("correlation_id"))
+        return Transactions(
+            self,
+            worker_ctx.data.get(logcontext.CONTEXT_KEY),
+            worker_ctx.data.get(COMMAND_KEY),
+        )
+
+    # every service has a Database: it is the one place that can put the
+    # request id of each worker, RPC or event, on that worker's log lines
+    def worker_setup(self, worker_ctx):
+        logcontext.bind(worker_ctx.data.get(logcontext.CONTEXT_KEY))
+
+    def worker_teardown(self, worker_ctx):
+        logcontext.unbind()
 
 
 class Transactions:
     """What a worker sees of the Database provider."""
 
-    def __init__(self, provider, correlation_id):
+    def __init__(self, provider, correlation_id, command_key=None):
         self._provider = provider
         self.correlation_id = correlation_id
+        self.command_key = command_key
 
     @property
     def engine(self):
         return self._provider.engine
 
+    @property
+    def _service_name(self):
+        return self._provider.container.service_name
+
     @contextmanager
     def transaction(self):
+        """One transaction; DatabaseUnavailable if the database is down."""
         provider = self._provider
-        with provider.sessions() as session, session.begin():
-            uow = UnitOfWork(
-                session,
-                provider.container.service_name,
-                provider.outbox,
-                provider.inbox,
-                self.correlation_id,
-            )
-            yield uow
-            faults.reach("before_commit")
+        with unavailable_as_one_error(self._service_name):
+            with provider.sessions() as session, session.begin():
+                uow = UnitOfWork(
+                    session,
+                    self._service_name,
+                    provider.outbox,
+                    provider.inbox,
+                    self.correlation_id,
+                    self.command_key,
+                )
+                yield uow
+                faults.reach("before_commit")
         if uow.emitted:
             provider.doorbell.ring()
 
+    @contextmanager
     def session(self) -> Session:
-        """A plain session for reads."""
-        return self._provider.sessions()
+        """A plain session for reads; DatabaseUnavailable if the database is down."""
+        with unavailable_as_one_error(self._service_name):
+            with self._provider.sessions() as session:
+                yield session

@@ -156,12 +156,15 @@ class Cast:
 
 def ensure_account(gateway, cast, fields):
     """Sign in as `fields["username"]`, creating the account first if needed."""
-    account = try_sign_in(gateway, fields["username"], cast.password)
-    if account is None:
-        body = {**fields, "password": cast.password}
+    # creating first (409 when an earlier run did) spends no failed sign-in,
+    # which the gateway counts and limits per address
+    body = {**fields, "password": cast.password}
+    try:
         cast.admin.call(gateway, "POST", "/api/users", body)
-        account = sign_in(gateway, fields["username"], cast.password)
-    return account
+    except ApiRefused as exc:
+        if exc.status != 409:
+            raise
+    return sign_in(gateway, fields["username"], cast.password)
 
 
 def ensure_staff(gateway, cast, person):
@@ -304,8 +307,8 @@ def dispatch(gateway, cast, community, path, request, out):
 
 def accept(gateway, leader, path, served, out):
     body = {"volunteer_ids": [v["id"] for v in served]}
-    # 400 until the orders service has heard of the memberships
-    retrying(400, leader.call, gateway, "POST", path + "/accept", body)
+    # 422 until the orders service has heard of the memberships
+    retrying(422, leader.call, gateway, "POST", path + "/accept", body)
     out(f"{INDENT}志愿者接单: {', '.join(v['name'] for v in served)}")
 
 

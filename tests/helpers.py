@@ -1,8 +1,10 @@
 """Small tools the integration and end-to-end tests share."""
 
 import json
+import socket
 import time
 
+import eventlet
 import pika
 
 from eventing.envelope import CONTENT_TYPE, Envelope
@@ -110,6 +112,86 @@ def wait_for(predicate, timeout=10, interval=0.05, message="condition"):
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+class Outage:
+    """A TCP proxy in front of a server (the broker, PostgreSQL) that a test can
+    cut, as if the server went down, and restore.
+
+    Cutting ends every connection through it and refuses new ones at once,
+    like a stopped server on this machine. The proxy runs in green threads: the
+    tests run monkey-patched.
+    """
+
+    def __init__(self, target_port, target_host="127.0.0.1"):
+        self.target = (target_host, target_port)
+        self.listener = eventlet.listen(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.down = False
+        self.sockets = set()
+        self._accepting = eventlet.spawn(self._accept)
+
+    def route(self, url):
+        """`url` with its port pointed at this proxy."""
+        return url.replace(f":{self.target[1]}/", f":{self.port}/", 1)
+
+    def cut(self):
+        self.down = True
+        # shutting down wakes both pipes of a connection, which then close it;
+        # closing here, under a pipe still reading, would confuse the hub
+        for sock in list(self.sockets):
+            _shutdown(sock)
+
+    def restore(self):
+        self.down = False
+
+    def close(self):
+        self.cut()
+        self._accepting.kill()
+        self.listener.close()
+
+    def _accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            if self.down:
+                _shutdown(client)
+                client.close()
+                continue
+            try:
+                server = eventlet.connect(self.target)
+            except OSError:
+                client.close()
+                continue
+            self.sockets |= {client, server}
+            pipes = [
+                eventlet.spawn(self._pipe, client, server),
+                eventlet.spawn(self._pipe, server, client),
+            ]
+            eventlet.spawn(self._close_after, pipes, client, server)
+
+    def _pipe(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            _shutdown(source)
+            _shutdown(sink)
+
+    def _close_after(self, pipes, *socks):
+        for pipe in pipes:
+            pipe.wait()
+        for sock in socks:
+            self.sockets.discard(sock)
+            sock.close()
+
+
+def _shutdown(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def record_known_team(session, data):

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventing.identity import ADMIN, RESIDENT
-from services.gateway import auth
-from services.gateway.errors import BadRequest, Conflict, Unauthorized
+from services.gateway import auth, tokens
+from services.gateway.errors import BadRequest, Conflict, NotFound, Unauthorized
 from services.gateway.models import User
 
 logger = logging.getLogger(__name__)
@@ -40,13 +40,44 @@ def sign_in(session, username, password):
     user = session.scalar(select(User).where(User.username == username))
     # verify against a hash even for an unknown name, so timing tells nothing
     password_hash = user.password_hash if user else _unknown_user_hash()
-    if (
-        not auth.verify_password(password_hash, password)
-        or user is None
-        or user.disabled
-    ):
+    if not auth.verify_password(password_hash, password) or user is None:
         logger.warning("sign-in refused username=%s", username)
         raise Unauthorized("wrong username or password")
+    if user.disabled:
+        logger.warning("sign-in of a disabled account user_id=%s", user.id)
+        raise Unauthorized("the account is disabled")
+    return user
+
+
+def check_active(session, user_id):
+    """Unauthorized unless the account exists and is not disabled.
+
+    One primary-key read per request: a disabled account's tokens stop
+    working at once, on every replica.
+    """
+    disabled = session.scalar(select(User.disabled).where(User.id == user_id))
+    if disabled is None:
+        raise Unauthorized("the account no longer exists")
+    if disabled:
+        raise Unauthorized("the account is disabled")
+
+
+def set_disabled(session, caller, user_id, disabled):
+    """Disable or enable an account; a disabled one loses its refresh tokens."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no account {user_id}")
+    if user.id == caller.user_id and disabled:
+        raise Conflict("an admin may not disable their own account")
+    user.disabled = disabled
+    if disabled:
+        tokens.end_all(session, user.id)
+    logger.info(
+        "account %s user_id=%s by=%s",
+        "disabled" if disabled else "enabled",
+        user.id,
+        caller.user_id,
+    )
     return user
 
 
@@ -102,6 +133,7 @@ def user_view(user):
         "team_id": user.team_id,
         "volunteer_id": user.volunteer_id,
         "bank_id": user.bank_id,
+        "disabled": user.disabled,
     }
 
 

@@ -1,60 +1,74 @@
 """The gateway's HTTP entrypoint: authenticate, authorise, answer in JSON.
 
-`api(method, url)` is nameko's `http` with three additions: the caller's token
-is checked and their role looked up in `permissions.ROLES_FOR` before a worker
-starts; results are JSON in UTF-8 (Chinese stays Chinese); and every failure
-leaves in the one error shape, with no stack trace.
+`api(method, url, ...)` is nameko's `http` with a declaration the gateway
+acts on and documents (see `services.gateway.openapi`):
+
+- `body=Schema` / `query=Schema`: loaded before a worker starts (400 naming
+  the fields); the route reads `request.body` / `request.query`;
+- `response=Schema` and `status=`: what a success answers (a route returns a
+  dict, or `(status, dict)`);
+- `idempotent=True`: the route accepts an `Idempotency-Key` header;
+- `public=True`: no token needed; any other route needs a valid token of an
+  active account and a role that `permissions.ROLES_FOR` lets in;
+- `errors=(...)`: the refusals worth naming in the document beyond the usual.
+
+Results are JSON in UTF-8 (Chinese stays Chinese), every answer carries the
+request's `X-Request-Id`, and every failure leaves in the one error shape,
+with no stack trace.
 """
 
-import json
 import logging
+from functools import partial
 
-from marshmallow import ValidationError
+from eventlet.event import Event
 from nameko.exceptions import ConfigurationError, RemoteError
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
-from services.gateway import auth, permissions
-from services.gateway.errors import ApiError, BadRequest, Forbidden, from_remote
+from eventing import logcontext
+from eventing.database import COMMAND_KEY, Database, Transactions
+from services.gateway import accounts, auth, idempotency, openapi, permissions
+from services.gateway.bodies import load_body, load_query, unstorable_text
+from services.gateway.errors import ApiError, Forbidden, NotFound
+from services.gateway.server import (
+    JWT_SECRET_KEY,
+    ApiServer,
+    as_api_error,
+    error_response,
+    json_response,
+)
 
 logger = logging.getLogger(__name__)
 
-JWT_SECRET_KEY = "GATEWAY_JWT_SECRET"
-JSON_TYPE = "application/json; charset=utf-8"
-
-
-def json_response(status, payload, headers=None):
-    body = json.dumps(payload, ensure_ascii=False)
-    return Response(body, status=status, headers=headers, content_type=JSON_TYPE)
-
-
-def load_body(request, schema):
-    """The request's JSON body loaded by `schema`, or BadRequest naming the fields."""
-    try:
-        body = json.loads(request.get_data(as_text=True) or "{}")
-    except ValueError:
-        raise BadRequest("the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    try:
-        return schema.load(body)
-    except ValidationError as exc:
-        raise BadRequest("some fields are not valid", fields=exc.messages) from None
-
-
-def load_query(request, schema):
-    """The query string loaded by `schema`, or BadRequest naming the fields."""
-    try:
-        return schema.load(request.args.to_dict())
-    except ValidationError as exc:
-        raise BadRequest(
-            "some query parameters are not valid", fields=exc.messages
-        ) from None
+# what route modules import from here
+__all__ = ["api", "load_body", "load_query", "json_response"]
 
 
 class ApiRoute(HttpRequestHandler):
-    def __init__(self, method, url, public=False, **kwargs):
+    server = ApiServer()
+
+    def __init__(
+        self,
+        method,
+        url,
+        public=False,
+        body=None,
+        query=None,
+        response=None,
+        status=200,
+        idempotent=False,
+        errors=(),
+        summary=None,
+        **kwargs,
+    ):
         self.public = public
+        self.body = body
+        self.query = query
+        self.response = response
+        self.status = status
+        self.idempotent = idempotent
+        self.errors = tuple(errors)
+        self.summary = summary
         # refusals are answered, not failures of the gateway: nameko need not
         # log them as errors
         kwargs.setdefault("expected_exceptions", (ApiError, RemoteError))
@@ -69,45 +83,80 @@ class ApiRoute(HttpRequestHandler):
             raise ConfigurationError(
                 f"no permission entry for route {self.method_name}"
             )
+        function = getattr(self.container.service_cls, self.method_name)
+        missing = openapi.undocumented(self, function)
+        if missing:
+            raise ConfigurationError(f"route {self.method_name}: {missing}")
+        self.database = next(
+            d for d in self.container.dependencies if isinstance(d, Database)
+        )
+        self.keys = idempotency.Store(self.container.config)
 
     def handle_request(self, request):
+        request.shallow = False
         try:
-            request.caller = self.caller_of(request)
-        except ApiError as exc:
+            request.caller = None if self.public else self.authorise(request)
+            if unstorable_text(request.path_values):
+                raise NotFound(f"nothing is named so: {request.path!r}")
+            request.body = self.body and load_body(request, self.body())
+            request.query = self.query and load_query(request, self.query())
+            key = request.headers.get(idempotency.HEADER)
+            if self.idempotent and key is not None:
+                return self.keys.respond(self.db(request), request, key, self.answer)
+        except Exception as exc:
             return self.response_from_exception(exc)
-        return super().handle_request(request)
+        return self.answer(request)
 
-    def caller_of(self, request):
-        return None if self.public else self.authorise(request)
+    def db(self, request):
+        return Transactions(self.database, request.request_id)
 
     def authorise(self, request):
         caller = auth.caller_from_header(
             request.headers.get("Authorization"), self.secret
         )
+        with self.db(request).session() as session:
+            accounts.check_active(session, caller.user_id)
         if not permissions.allows(self.method_name, caller.role):
             raise Forbidden(
                 f"a {caller.role} may not call {request.method} {request.path}"
             )
         return caller
 
+    def answer(self, request):
+        """Run the route in a worker; its result or failure as a Response."""
+        try:
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(
+                self,
+                args,
+                kwargs,
+                context_data=self.context_data(request),
+                handle_result=partial(self.handle_result, event),
+            )
+            return self.response_from_result(event.wait())
+        except Exception as exc:
+            return self.response_from_exception(exc)
+
+    def context_data(self, request):
+        """What travels with every RPC the worker makes (nameko headers)."""
+        data = {logcontext.CONTEXT_KEY: request.request_id}
+        if getattr(request, "command_key", None):
+            data[COMMAND_KEY] = request.command_key
+        return data
+
     def response_from_result(self, result):
         if isinstance(result, Response):
             return result
-        status, payload = result if isinstance(result, tuple) else (200, result)
+        status, payload = result if isinstance(result, tuple) else (self.status, result)
         return json_response(status, payload)
 
     def response_from_exception(self, exc):
-        if isinstance(exc, RemoteError):
-            exc = from_remote(exc) or exc
-        if isinstance(exc, ApiError):
-            if exc.status >= 500:
-                logger.error("%s: %s", exc.code, exc.message)
-            return json_response(exc.status, exc.body())
-        logger.error("unexpected failure: %r", exc, exc_info=exc)
-        return json_response(
-            500,
-            {"error": "internal_error", "message": "the request failed; it was logged"},
-        )
+        error = as_api_error(exc)
+        if error.status >= 500:
+            logger.error("%s: %s", error.code, error.message)
+        return error_response(error)
 
 
 api = ApiRoute.decorator

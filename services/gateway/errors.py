@@ -2,7 +2,21 @@
 
 Errors raised by a service on purpose cross RPC as `RemoteError`s named by
 their class; `REMOTE_ERRORS` is the one table that maps those names to HTTP.
+Which status means what:
+
+- 400 the body or query has the wrong shape (a schema refused it, naming fields);
+- 401 no valid token, or the account is disabled;
+- 403 the caller's role or scope does not cover the call;
+- 404 what the path names does not exist;
+- 409 the call conflicts with the current state (or an Idempotency-Key was
+  used for another request);
+- 413 the body is larger than the gateway takes;
+- 422 the body has the right shape but its content breaks a domain rule;
+- 429 too many failed sign-ins: wait as long as Retry-After says;
+- 503 a service, the broker or a database did not answer: nothing was changed.
 """
+
+from werkzeug.exceptions import HTTPException
 
 
 class ApiError(Exception):
@@ -11,10 +25,11 @@ class ApiError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message, fields=None):
+    def __init__(self, message, fields=None, headers=None):
         super().__init__(message)
         self.message = message
         self.fields = fields
+        self.headers = headers or {}
 
     def body(self):
         body = {"error": self.code, "message": self.message}
@@ -47,14 +62,44 @@ class NotFound(ApiError):
     status, code = 404, "not_found"
 
 
+class MethodNotAllowed(ApiError):
+    """The path exists, but not with this method."""
+
+    status, code = 405, "method_not_allowed"
+
+
 class Conflict(ApiError):
     """The call does not fit the current state of what it names."""
 
     status, code = 409, "conflict"
 
 
+class PayloadTooLarge(ApiError):
+    """The body is larger than the gateway accepts."""
+
+    status, code = 413, "payload_too_large"
+
+
+class Unprocessable(ApiError):
+    """The body is well formed but its content breaks a rule of the domain."""
+
+    status, code = 422, "unprocessable"
+
+
+class TooManyRequests(ApiError):
+    """Too many failed attempts; the caller must wait."""
+
+    status, code = 429, "too_many_requests"
+
+
+class InternalError(ApiError):
+    """Something failed that should not have; it was logged."""
+
+    status, code = 500, "internal_error"
+
+
 class Unavailable(ApiError):
-    """A service the call needs did not answer."""
+    """A service, the broker or a database the call needs did not answer."""
 
     status, code = 503, "unavailable"
 
@@ -65,15 +110,15 @@ REMOTE_ERRORS = {
     "TeamNotKnown": NotFound,
     "InvalidTransition": Conflict,
     "OrderConflict": Conflict,
-    "InvalidOrderInput": BadRequest,
+    "InvalidOrderInput": Unprocessable,
     "TeamUnavailable": Conflict,
     # teams
     "TeamNotFound": NotFound,
     "VolunteerNotFound": NotFound,
     "StationNotFound": NotFound,
     "MembershipNotFound": NotFound,
-    "UnknownPlace": BadRequest,
-    "InvalidDirectoryInput": BadRequest,
+    "UnknownPlace": Unprocessable,
+    "InvalidDirectoryInput": Unprocessable,
     "IdCardAlreadyRegistered": Conflict,
     "VolunteerConflict": Conflict,
     "PlaceConflict": Conflict,
@@ -82,7 +127,7 @@ REMOTE_ERRORS = {
     "TransferNotFound": NotFound,
     "InsufficientPoints": Conflict,
     "NotReversible": Conflict,
-    "RateNotAllowed": BadRequest,
+    "RateNotAllowed": Unprocessable,
     "BadCursor": BadRequest,
     # inventory
     "BankNotFound": NotFound,
@@ -92,7 +137,7 @@ REMOTE_ERRORS = {
     "RedemptionNotFound": NotFound,
     "BankExists": Conflict,
     "OutOfStock": Conflict,
-    "ItemNotRedeemable": Conflict,
+    "ItemNotRedeemable": Unprocessable,
     "FamilyLimitReached": Conflict,
     "CountBelowReserved": Conflict,
     # every service
@@ -100,6 +145,11 @@ REMOTE_ERRORS = {
     "OperationalError": Unavailable,
     "NotAllowed": Forbidden,
     "ValidationError": BadRequest,
+    "DatabaseUnavailable": Unavailable,
+}
+
+HTTP_ERRORS = {
+    cls.status: cls for cls in (BadRequest, NotFound, MethodNotAllowed, PayloadTooLarge)
 }
 
 
@@ -109,3 +159,18 @@ def from_remote(remote_error):
     if error_cls is None:
         return None
     return error_cls(str(remote_error.value))
+
+
+def from_http_exception(exc: HTTPException):
+    """werkzeug's own refusals (unknown path, wrong method, body too large) in
+    the one shape, without werkzeug's HTML page."""
+    error_cls = HTTP_ERRORS.get(exc.code, BadRequest)
+    headers = {}
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return error_cls(_plain(exc.description), headers=headers)
+
+
+def _plain(description):
+    # werkzeug's descriptions are written for an HTML page
+    return " ".join((description or "").split())

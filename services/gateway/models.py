@@ -1,6 +1,16 @@
-"""The gateway's own table: the accounts people sign in with."""
+"""The gateway's own tables: accounts, refresh tokens, failed sign-ins and
+idempotency keys. Replicas share them, so limits and keys hold across all."""
 
-from sqlalchemy import Boolean, DateTime, MetaData, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -22,3 +32,48 @@ class User(Base):
     bank_id: Mapped[str | None] = mapped_column(String(64))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class RefreshToken(Base):
+    """A refresh token, kept only as its hash; each is used once."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    # every token rotated from one sign-in shares its family: a reused token
+    # ends the whole family
+    family_id: Mapped[str] = mapped_column(String(64), index=True)
+    issued_at = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at = mapped_column(DateTime(timezone=True), nullable=False)
+    used_at = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted against the account and the address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    # "account:<username>" or "address:<ip>"
+    subject: Mapped[str] = mapped_column(String(200))
+    failed_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_login_failures_subject", "subject", "failed_at"),)
+
+
+class IdempotencyKey(Base):
+    """A command's Idempotency-Key, claimed before the command runs."""
+
+    __tablename__ = "idempotency_keys"
+
+    caller_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # the method, path and body the key was first used with
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # None while the first request runs
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)

@@ -3,7 +3,8 @@
 nameko's RPC waits forever for a reply. A request the gateway gave up on must
 not run later either, so the request message expires on the broker when the
 caller stops waiting: a stopped service gives the caller a 503 and, once back,
-never carries out a command nobody is waiting for.
+never carries out a command nobody is waiting for. A broker that cannot be
+reached is a 503 too: the command was never sent.
 """
 
 import amqp.exceptions

@@ -63,3 +63,16 @@ class CreateUserSchema(Body):
         field = SCOPE_FIELD.get(data.get("role"))
         if field and not data.get(field):
             raise ValidationError(f"a {data['role']} account needs {field}", field)
+
+
+class RefreshRequestSchema(Body):
+    refresh_token = fields.String(
+        required=True, validate=validate.Length(min=1, max=200)
+    )
+
+
+class UpdateUserSchema(Body):
+    disabled = fields.Boolean(
+        required=True,
+        metadata={"description": "a disabled account's tokens stop working at once"},
+    )

@@ -58,13 +58,18 @@ def distribute(uow, caller, fields, limit, month):
     session = uow.session
     bank = catalogue.get_bank(session, fields["bank_id"])
     policy.check_may_distribute(caller, bank)
+    distribution_id = uow.new_id()
+    done = session.get(Distribution, distribution_id)
+    if done is not None:
+        logger.info("goods distributed before distribution_id=%s", distribution_id)
+        return done
     family = fields["family"]
     if limit:
         _count_visit(session, family_key(family), month, limit)
     items = catalogue.items_for(session, fields["lines"])
     lines = catalogue.merged(fields["lines"])
     distribution = Distribution(
-        id=catalogue.new_id(),
+        id=distribution_id,
         bank_id=bank.id,
         family_name=family["name"],
         family_community=family["community"],

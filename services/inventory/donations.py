@@ -45,10 +45,15 @@ def record_donation(uow, caller, bank_id, fields, today):
     session = uow.session
     bank = catalogue.get_bank(session, bank_id)
     policy.check_operates(caller, bank)
+    donation_id = uow.new_id()
+    done = session.get(Donation, donation_id)
+    if done is not None:
+        logger.info("donation recorded before donation_id=%s", donation_id)
+        return done
     donor = catalogue.get_donor(session, fields["donor_id"])
     items = catalogue.items_for(session, fields["lines"])
     donation = Donation(
-        id=catalogue.new_id(),
+        id=donation_id,
         receipt_no=next_receipt_no(session, today.year),
         bank_id=bank.id,
         donor_id=donor.id,

@@ -16,7 +16,6 @@ redemption is completed or cancelled, never both.
 """
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -59,6 +58,11 @@ def request(uow, caller, fields, timing):
     session = uow.session
     bank = catalogue.get_bank(session, fields["bank_id"])
     policy.check_may_redeem(caller, bank, fields["volunteer_id"])
+    redemption_id = uow.new_id()
+    done = session.get(Redemption, redemption_id)
+    if done is not None:
+        logger.info("redemption requested before redemption_id=%s", redemption_id)
+        return done
     items = catalogue.items_for(session, fields["lines"])
     barred = sorted(i.name for i in items.values() if i.free_only)
     if barred:
@@ -66,7 +70,7 @@ def request(uow, caller, fields, timing):
     lines = catalogue.merged(fields["lines"])
     moment = stock.now()
     redemption = Redemption(
-        id=str(uuid.uuid4()),
+        id=redemption_id,
         bank_id=bank.id,
         volunteer_id=fields["volunteer_id"],
         status=PENDING,

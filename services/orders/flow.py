@@ -9,7 +9,7 @@ This module holds the straight path, from placed to rated; `detours` holds
 the turns off it and `timers` what happens when nobody acts.
 """
 
-import uuid
+import logging
 
 from sqlalchemy import select
 
@@ -39,6 +39,8 @@ from services.orders.moves import (
 )
 from services.orders.views import isoformat
 
+logger = logging.getLogger(__name__)
+
 NORMAL = "normal"
 
 
@@ -47,9 +49,14 @@ def place_order(uow, caller, fields, timings=DEFAULT_TIMINGS):
     fields = {"priority": NORMAL, **fields}
     on_behalf_of = fields.pop("on_behalf_of", None)
     policy.check_place(caller, fields["community"], on_behalf_of)
+    order_id = uow.new_id()
+    placed = uow.session.get(Order, order_id)
+    if placed is not None:
+        logger.info("order placed before order_id=%s", order_id)
+        return placed
     moment = now()
     order = Order(
-        id=str(uuid.uuid4()),
+        id=order_id,
         resident_id=on_behalf_of or caller.user_id,
         entered_by=caller.user_id,
         status=lifecycle.PLACED,

@@ -6,7 +6,6 @@ version number of what it changed.
 """
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -59,11 +58,16 @@ def team_event(team, street, leaders):
 def register_team(uow, caller, fields):
     """Add a team to the directory; emits TeamRegistered."""
     policy.check_staff_of(caller, fields["community"])
+    team_id = uow.new_id()
+    registered = uow.session.get(Team, team_id)
+    if registered is not None:
+        logger.info("team registered before team_id=%s", team_id)
+        return registered
     street = places.community(uow.session, fields["community"]).street
     if fields["station_id"]:
         places.station_in(uow.session, fields["station_id"], fields["community"])
     fields = dict(fields)
-    team = Team(id=str(uuid.uuid4()), registered_at=now(), version=1, status=ACTIVE)
+    team = Team(id=team_id, registered_at=now(), version=1, status=ACTIVE)
     set_categories(team, fields.pop("categories"))
     for key, value in fields.items():
         setattr(team, key, value)

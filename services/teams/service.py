@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 EXPECTED = (TeamsError, ValidationError)
 DISTRICT_KEY = "DISTRICT_NAME"
+STATION_ID_LENGTH = 64
 TIMEZONE_KEY = "DISTRICT_TIMEZONE"
 
 
@@ -82,6 +83,11 @@ class TeamsService:
     def put_station(self, caller, station_id, payload):
         """Add or change a station, with its street and community if new."""
         fields = PutStationSchema().load(payload)
+        # the id comes from the path, which no schema loads
+        if not 1 <= len(station_id) <= STATION_ID_LENGTH:
+            raise ValidationError(
+                {"station_id": [f"1 to {STATION_ID_LENGTH} characters"]}
+            )
         with self.db.transaction() as uow:
             return places.put_station(uow, Caller.from_dict(caller), station_id, fields)
 

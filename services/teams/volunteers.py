@@ -2,7 +2,6 @@
 that staff of their community approve or reject."""
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -40,12 +39,12 @@ def registered_event(volunteer):
     }
 
 
-def _new_volunteer(session, fields, hasher, **state):
+def _new_volunteer(session, volunteer_id, fields, hasher, **state):
     places.community(session, fields["community"])
     fields = dict(fields)
     number = fields.pop("id_card_no", None)
     volunteer = Volunteer(
-        id=str(uuid.uuid4()),
+        id=volunteer_id,
         id_card_hash=hasher(number) if number else None,
         registered_at=now(),
         version=1,
@@ -73,8 +72,13 @@ def _new_volunteer(session, fields, hasher, **state):
 def register_volunteer(uow, caller, fields, hasher):
     """Register a volunteer on staff's word; emits VolunteerRegistered."""
     policy.check_staff_of(caller, fields["community"])
+    volunteer_id = uow.new_id()
+    registered = uow.session.get(Volunteer, volunteer_id)
+    if registered is not None:
+        logger.info("volunteer registered before volunteer_id=%s", volunteer_id)
+        return registered
     fields = {**fields, "joined_on": fields.get("joined_on") or now().date()}
-    volunteer = _new_volunteer(uow.session, fields, hasher, status=ACTIVE)
+    volunteer = _new_volunteer(uow.session, volunteer_id, fields, hasher, status=ACTIVE)
     event = uow.emit(
         "VolunteerRegistered", registered_event(volunteer), subject=volunteer.id
     )
@@ -87,6 +91,11 @@ def register_volunteer(uow, caller, fields, hasher):
 def apply(uow, caller, fields, hasher):
     """A signed-in person asks to volunteer; pending until staff approve."""
     policy.check_apply(caller)
+    volunteer_id = uow.new_id()
+    applied = uow.session.get(Volunteer, volunteer_id)
+    if applied is not None:
+        logger.info("volunteer applied before volunteer_id=%s", volunteer_id)
+        return applied
     live = uow.session.scalar(
         select(Volunteer.id).where(
             Volunteer.user_id == caller.user_id, Volunteer.status != REJECTED
@@ -95,7 +104,12 @@ def apply(uow, caller, fields, hasher):
     if live:
         raise VolunteerConflict(f"this account applied already as volunteer {live}")
     volunteer = _new_volunteer(
-        uow.session, fields, hasher, status=PENDING, user_id=caller.user_id
+        uow.session,
+        volunteer_id,
+        fields,
+        hasher,
+        status=PENDING,
+        user_id=caller.user_id,
     )
     logger.info(
         "volunteer applied volunteer_id=%s user_id=%s", volunteer.id, caller.user_id

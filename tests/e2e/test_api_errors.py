@@ -122,9 +122,10 @@ def test_accepting_volunteers_from_another_team_is_refused(district):
     district.dispatch(order["id"])
 
     answer = district.leader.post(
-        f"/api/orders/{order['id']}/accept", {"volunteer_ids": ["stranger"]}, expect=400
+        f"/api/orders/{order['id']}/accept", {"volunteer_ids": ["stranger"]}, expect=422
     )
 
+    assert answer["error"] == "unprocessable"
     assert "stranger" in answer["message"]
 
 
@@ -134,7 +135,7 @@ def test_reporting_minutes_for_an_unassigned_volunteer_is_refused(district):
     district.accept(order["id"])
 
     district.leader.post(
-        f"/api/orders/{order['id']}/report", {"minutes": {"stranger": 60}}, expect=400
+        f"/api/orders/{order['id']}/report", {"minutes": {"stranger": 60}}, expect=422
     )
     district.leader.post(
         f"/api/orders/{order['id']}/report",

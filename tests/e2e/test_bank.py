@@ -3,9 +3,12 @@ service running: the redemption saga end to end, the races the issue names,
 free distribution and the refusals of the bank's API."""
 
 import threading
+import uuid
 from dataclasses import dataclass
 
+import eventlet
 import pytest
+from sqlalchemy import create_engine, text
 
 from ops.invariants import check_all
 from services.points.service import PointsService
@@ -298,3 +301,66 @@ def test_the_admin_corrects_the_ledger_and_everyone_sees_the_leaderboard(
     # a reversed credit no longer counts on the board
     assert after_board["items"] == []
     assert bank.invariants() == []
+
+
+# double clicks: a retried command with its Idempotency-Key creates one record
+
+
+def rows_in_inventory(configs, table):
+    engine = create_engine(configs["inventory"]["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_a_double_clicked_donation_records_one_donation(bank):
+    key = str(uuid.uuid4())
+    donor = bank.operator.post(
+        "/api/donors", {"name": "永辉超市", "kind": "company"}, expect=201
+    )
+    before = rows_in_inventory(bank.configs, "donations")
+    body = {"donor_id": donor["id"], "lines": [{"item_id": bank.rice, "quantity": 2}]}
+
+    clicks = [
+        eventlet.spawn(
+            bank.operator.call,
+            "POST",
+            f"/api/banks/{bank.id}/donations",
+            body,
+            headers={"Idempotency-Key": key},
+        )
+        for _ in range(2)
+    ]
+    answers = [click.wait() for click in clicks]
+
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["receipt_no"] for a in answers}) == 1
+    assert rows_in_inventory(bank.configs, "donations") == before + 1
+    assert bank.stock()["大米"] == 22
+
+
+def test_a_double_clicked_redemption_reserves_the_goods_once(bank):
+    key = str(uuid.uuid4())
+    body = {
+        "bank_id": bank.id,
+        "volunteer_id": bank.volunteer_id,
+        "lines": [{"item_id": bank.rice, "quantity": 1}],
+    }
+
+    clicks = [
+        eventlet.spawn(
+            bank.volunteer.call,
+            "POST",
+            "/api/redemptions",
+            body,
+            headers={"Idempotency-Key": key},
+        )
+        for _ in range(2)
+    ]
+    answers = [click.wait() for click in clicks]
+
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert rows_in_inventory(bank.configs, "redemptions") == 1

@@ -100,7 +100,7 @@ def test_a_volunteer_who_left_the_team_cannot_be_assigned(district):
     left = volunteer.call("DELETE", f"/api/teams/{district.team_id}/members/{han}")
     again = volunteer.call("DELETE", f"/api/teams/{district.team_id}/members/{han}")
     team = district.staff.get(f"/api/teams/{district.team_id}", expect=200)
-    refused = accept_until(district, 400, [li, han])
+    refused = accept_until(district, 422, [li, han])
 
     assert left.status_code == 200 and team["member_ids"] == [li]
     assert again.status_code == 404
@@ -253,7 +253,7 @@ def test_a_leader_changes_description_and_leaders_but_not_the_name(district):
     assert described.json()["description"] == "广场舞和慰问演出"
     assert renamed.status_code == 403
     assert led.json()["leader_ids"] == [li]
-    assert stranger.status_code == 400
+    assert stranger.status_code == 422
 
 
 def test_volunteers_are_searched_as_typed_a_page_at_a_time(district):

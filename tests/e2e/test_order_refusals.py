@@ -224,7 +224,7 @@ def test_the_board_refuses_bad_limits_residents_and_other_communities(district):
     bad = district.staff.get("/api/orders/board", expect=400, limit=0)
     district.resident.get("/api/orders/board", expect=403)
     district.staff.get("/api/orders/board", expect=403, community="五号街坊")
-    unnamed = district.admin.get("/api/orders/board", expect=400)
+    unnamed = district.admin.get("/api/orders/board", expect=422)
 
     assert set(bad["fields"]) == {"limit"}
     assert "community" in unnamed["message"]

@@ -1,14 +1,20 @@
-"""A service that is down gives callers a 503 in bounded time, not a hang."""
+"""A service, a database or the broker that is down gives callers a 503 in
+bounded time, not a hang, and leaves nothing half done."""
 
 import time
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from services.gateway.service import GatewayService
 from services.points.service import PointsService
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import Api, make_district, sign_in
+from tests.helpers import Outage, wait_for
 
 pytestmark = pytest.mark.e2e
+
+POSTGRES_PORT = 5432
+AMQP_PORT = 5672
 
 
 @pytest.fixture
@@ -47,3 +53,109 @@ def test_a_stopped_service_is_unavailable_after_the_timeout(
 
     assert 1 <= time.monotonic() - started < 5
     assert answer["message"] == "the points service did not answer within 1s"
+
+
+@pytest.fixture
+def outages():
+    made = []
+
+    def make(port):
+        outage = Outage(port)
+        made.append(outage)
+        return outage
+
+    yield make
+    for outage in made:
+        outage.close()
+
+
+def through(outage, config):
+    config["DATABASE_URL"] = outage.route(config["DATABASE_URL"])
+
+
+def orders_in(config):
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM orders")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def place(resident, key):
+    return resident.call("POST", "/api/orders", ORDER, headers={"Idempotency-Key": key})
+
+
+ORDER = {
+    "category": "维修",
+    "title": "修水龙头",
+    "description": "厨房水龙头漏水",
+    "community": "铁道家园",
+    "address": "长江路12号",
+}
+
+
+def test_an_orders_database_that_is_down_is_unavailable_and_writes_nothing(
+    outages, start_system
+):
+    database = outages(POSTGRES_PORT)
+    district = make_district(
+        start_system(lambda configs: through(database, configs["orders"]))
+    )
+    database.cut()
+
+    answer = place(district.resident, "order-1")
+
+    assert answer.status_code == 503
+    assert answer.json() == {
+        "error": "unavailable",
+        "message": "the orders service's database is unavailable; try again",
+    }
+    database.restore()
+    assert place(district.resident, "order-1").status_code == 201
+    assert orders_in(district.configs["orders"]) == 1
+
+
+def test_a_gateway_whose_database_is_down_is_unavailable(outages, start_system):
+    database = outages(POSTGRES_PORT)
+    district = make_district(
+        start_system(lambda configs: through(database, configs["gateway"]))
+    )
+    database.cut()
+
+    refused = district.staff.get("/api/teams")
+    sign_in = Api(district.url).post(
+        "/api/auth/token", {"username": "wang.fang", "password": "密码password1"}
+    )
+
+    assert refused["error"] == "unavailable"
+    assert sign_in["error"] == "unavailable"
+    database.restore()
+    assert district.staff.get("/api/teams", expect=200)["total"] == 1
+
+
+def test_a_broker_that_is_down_is_unavailable_and_nothing_is_placed(
+    outages, start_system
+):
+    broker = outages(AMQP_PORT)
+
+    def gateway_through_outage(configs):
+        gateway = configs["gateway"]
+        gateway["AMQP_URI"] = broker.route(gateway["AMQP_URI"])
+        gateway["GATEWAY_RPC_TIMEOUT"] = 2
+
+    district = make_district(start_system(gateway_through_outage))
+    broker.cut()
+
+    answer = place(district.resident, "order-1")
+
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "unavailable"
+    broker.restore()
+    placed = wait_for(
+        lambda: (r := place(district.resident, "order-1")).status_code == 201 and r,
+        timeout=30,
+        message="the gateway to reach the broker again",
+    )
+    assert placed.json()["status"] == "placed"
+    assert orders_in(district.configs["orders"]) == 1

@@ -99,7 +99,7 @@ def test_the_timer_asks_again_at_doubling_intervals_until_the_deadline():
         ("OutOfStock", 409),
         ("FamilyLimitReached", 409),
         ("InsufficientPoints", 409),
-        ("ItemNotRedeemable", 409),
+        ("ItemNotRedeemable", 422),
         ("BankNotFound", 404),
         ("RedemptionNotFound", 404),
         ("BadCursor", 400),

@@ -29,7 +29,8 @@ INFRASTRUCTURE = ("rabbitmq", "postgres")
 # `${VAR}` or `${VAR:default}`, as nameko fills them in from the environment
 CONFIG_REFERENCE = re.compile(r"\$\{(\w+)(?::([^}]*))?\}")
 LISTEN_ADDRESS = re.compile(r"^WEB_SERVER_ADDRESS:\s*\$\{(\w+)", re.MULTILINE)
-HEALTH_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/health\b")
+# a service's liveness, or the gateway's readiness (which asks the others)
+HEALTH_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/(?:health|ready)\b")
 CREATE_DATABASE = re.compile(r"CREATE DATABASE\s+(\w+)", re.IGNORECASE)
 
 
@@ -104,8 +105,9 @@ def is_nameko_service(value, name):
         isinstance(value, type)
         and getattr(value, "name", None) == name
         and any(
-            getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, None)
-            for member in vars(value).values()
+            # nameko finds entrypoints on base classes too
+            getattr(getattr(value, member), ENTRYPOINT_EXTENSIONS_ATTR, None)
+            for member in dir(value)
         )
     )
 

@@ -1,28 +1,44 @@
+import logging
 import time
 
 import jwt
 import pytest
+from nameko.exceptions import RemoteError
 
+from eventing import logcontext
 from eventing.identity import ADMIN, ROLES
-from services.gateway import auth, permissions
+from services.gateway import auth, openapi, permissions
+from services.gateway.bodies import unstorable_text
 from services.gateway.errors import REMOTE_ERRORS, Unauthorized
+from services.gateway.server import as_api_error
 from services.gateway.service import GatewayService
 
 SECRET = "a-test-secret-of-at-least-thirty-two-bytes"
 
 
 def test_every_route_that_is_not_public_has_a_permission_entry():
-    for name, value in vars(GatewayService).items():
-        for entrypoint in getattr(value, "nameko_entrypoints", ()):
-            if not entrypoint.public:
-                assert name in permissions.ROLES_FOR, name
+    for route in openapi.routes(GatewayService):
+        if not route.entrypoint.public:
+            assert route.name in permissions.ROLES_FOR, route.name
 
 
 def test_every_permission_entry_names_a_route_and_real_roles():
-    routes = set(vars(GatewayService))
+    routes = {route.name for route in openapi.routes(GatewayService)}
     for name, roles in permissions.ROLES_FOR.items():
         assert name in routes
-        assert set(roles) <= set(ROLES)
+        assert set(roles) <= set(ROLES) - {ADMIN}
+
+
+def test_every_role_in_the_table_is_given_a_scope():
+    for route, scopes in permissions.ROLES_FOR.items():
+        assert isinstance(scopes, dict), route
+        assert set(scopes.values()) <= set(permissions.SCOPES), route
+
+
+def test_the_admin_acts_district_wide_and_others_only_where_the_table_says():
+    assert permissions.scope("get_order", ADMIN) == permissions.DISTRICT
+    assert permissions.scope("get_order", "resident") == permissions.OWN_ORDERS
+    assert permissions.scope("get_order", "bank_operator") is None
 
 
 def test_the_admin_may_call_everything():
@@ -38,6 +54,26 @@ def test_refusals_map_to_the_http_codes_callers_expect():
     assert REMOTE_ERRORS["NotAllowed"].status == 403
     assert REMOTE_ERRORS["InvalidTransition"].status == 409
     assert REMOTE_ERRORS["ValidationError"].status == 400
+    assert REMOTE_ERRORS["InvalidOrderInput"].status == 422
+    assert REMOTE_ERRORS["DatabaseUnavailable"].status == 503
+
+
+def test_text_no_database_can_store_is_found_wherever_it_is():
+    body = {"title": "修\x00水龙头", "minutes": {"v-1": 60, "v\ud800": 30}, "ok": "好"}
+
+    assert sorted(unstorable_text(body)) == ["minutes", "title"]
+    assert unstorable_text({"items": ["好", "坏\x00"]}) == ["items.1"]
+    assert unstorable_text({"title": "重阳节"}) == []
+
+
+def test_each_log_line_carries_the_request_id_bound_to_its_green_thread():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", (), None)
+    logcontext.bind("req-1")
+
+    logcontext.RequestIdFilter().filter(record)
+    logcontext.unbind()
+
+    assert record.request_id == "req-1"
 
 
 class User:
@@ -93,3 +129,14 @@ def test_passwords_are_stored_as_argon2_hashes():
     assert stored.startswith("$argon2")
     assert auth.verify_password(stored, "秘密password")
     assert not auth.verify_password(stored, "wrong")
+
+
+def test_a_failure_nobody_expected_tells_the_caller_nothing_of_its_insides():
+    failure = RemoteError("KeyError", "'password_hash' in /srv/services/x.py line 3")
+
+    error = as_api_error(failure)
+
+    assert (error.status, error.body()) == (
+        500,
+        {"error": "internal_error", "message": "the request failed; it was logged"},
+    )

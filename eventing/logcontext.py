@@ -1,0 +1,38 @@
+"""The request id every log line carries, across every service.
+
+The gateway gives each HTTP request an id; it travels to the services as the
+nameko context key `correlation_id` (RPC headers) and as the CloudEvents
+`correlationid` attribute (events), so one id follows an order through every
+service's logs. Whoever starts a unit of work binds the id to the current
+green thread; `RequestIdFilter` writes it on each log record as `request_id`.
+"""
+
+import logging
+
+from eventlet import corolocal
+
+CONTEXT_KEY = "correlation_id"
+
+_local = corolocal.local()
+
+
+def bind(request_id):
+    _local.request_id = request_id
+
+
+def unbind():
+    _local.request_id = None
+
+
+def current():
+    """The request id bound to this green thread, or None."""
+    return getattr(_local, "request_id", None)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record (None outside a request)."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = current()
+        return True

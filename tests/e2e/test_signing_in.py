@@ -1,0 +1,198 @@
+"""Tokens expire and are refreshed; failed sign-ins are limited per account and
+per address; an admin can disable an account, whose tokens stop at once."""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.e2e.conftest import Api, sign_in
+from tests.helpers import wait_for
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = {"username": "admin", "password": "admin-password"}
+
+
+@pytest.fixture
+def gateway(lone_gateway):
+    """The gateway alone: signing in needs no other service."""
+    return lone_gateway
+
+
+def token(url, username="admin", password="admin-password"):
+    return Api(url).call(
+        "POST", "/api/auth/token", {"username": username, "password": password}
+    )
+
+
+def create_resident(admin, username="li.nainai"):
+    body = {
+        "username": username,
+        "password": "密码password1",
+        "role": "resident",
+        "display_name": "李奶奶",
+        "community": "铁道家园",
+    }
+    return admin.post("/api/users", body, expect=201)
+
+
+def test_sign_in_answers_a_short_lived_token_and_a_refresh_token(gateway):
+    url = gateway()
+
+    answer = token(url).json()
+
+    assert answer["expires_in"] == 900
+    assert answer["refresh_token"]
+    assert answer["refresh_expires_in"] == 14 * 24 * 3600
+
+
+def test_a_refresh_token_buys_a_new_pair_once(gateway):
+    url = gateway()
+    first = token(url).json()
+
+    refreshed = Api(url).post(
+        "/api/auth/refresh", {"refresh_token": first["refresh_token"]}, expect=200
+    )
+    again = Api(url).post(
+        "/api/auth/refresh", {"refresh_token": first["refresh_token"]}, expect=401
+    )
+
+    assert refreshed["refresh_token"] != first["refresh_token"]
+    assert refreshed["user"]["username"] == "admin"
+    assert again["error"] == "unauthorized"
+    # the new token is let in: the route only refuses the method
+    Api(url, refreshed["access_token"]).get("/api/users/none", expect=405)
+
+
+def test_a_reused_refresh_token_ends_every_token_of_that_sign_in(gateway):
+    url = gateway()
+    stolen = token(url).json()["refresh_token"]
+    rotated = Api(url).post("/api/auth/refresh", {"refresh_token": stolen})
+
+    Api(url).post("/api/auth/refresh", {"refresh_token": stolen}, expect=401)
+
+    Api(url).post(
+        "/api/auth/refresh", {"refresh_token": rotated["refresh_token"]}, expect=401
+    )
+
+
+def test_an_expired_access_token_is_refused(gateway):
+    url = gateway(GATEWAY_TOKEN_TTL=-1)
+    access = token(url).json()["access_token"]
+
+    answer = Api(url, access).get("/api/banks", expect=401)
+
+    assert "expired" in answer["message"]
+
+
+def test_five_failed_sign_ins_lock_the_account_for_a_while(gateway):
+    url = gateway()
+    for _ in range(5):
+        assert token(url, password="guess").status_code == 401
+
+    refused = token(url)
+
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert 800 < int(refused.headers["Retry-After"]) <= 900
+
+
+def test_a_success_clears_the_accounts_failures(gateway):
+    url = gateway()
+    for _ in range(4):
+        token(url, password="guess")
+    token(url)
+
+    answers = [token(url, password="guess").status_code for _ in range(4)]
+
+    assert answers == [401] * 4
+    assert token(url).status_code == 200
+
+
+def test_failures_from_one_address_are_limited_across_accounts(gateway):
+    url = gateway(GATEWAY_LOGIN_FAILURES_PER_ADDRESS=3)
+    for name in ("a.one", "b.two", "c.three"):
+        token(url, username=name, password="guess")
+
+    refused = token(url)
+
+    assert refused.status_code == 429
+
+
+def test_the_limit_holds_for_every_gateway_replica(gateway, service_config):
+    # two replicas share one database; the failures are counted in it
+    config = service_config("gateway")
+    first = gateway(DATABASE_URL=config["DATABASE_URL"])
+    second = gateway(DATABASE_URL=config["DATABASE_URL"])
+    for url in (first, second, first, second, first):
+        token(url, password="guess")
+
+    assert token(second).status_code == 429
+
+
+def test_a_disabled_accounts_tokens_stop_working_at_once(gateway):
+    url = gateway()
+    admin = sign_in(url, **ADMIN)
+    resident = create_resident(admin)
+    signed_in = token(url, "li.nainai", "密码password1").json()
+    access = Api(url, signed_in["access_token"])
+    access.get("/api/banks", expect=503)  # signed in: only the service is missing
+
+    disabled = admin.call(
+        "PATCH", f"/api/users/{resident['id']}", {"disabled": True}
+    ).json()
+
+    assert disabled["disabled"] is True
+    assert access.get("/api/banks", expect=401)["message"] == "the account is disabled"
+    Api(url).post(
+        "/api/auth/refresh", {"refresh_token": signed_in["refresh_token"]}, expect=401
+    )
+    assert token(url, "li.nainai", "密码password1").status_code == 401
+
+
+def test_an_admin_may_not_disable_their_own_account(gateway):
+    url = gateway()
+    admin = sign_in(url, **ADMIN)
+    me = token(url).json()["user"]
+
+    answer = admin.call("PATCH", f"/api/users/{me['id']}", {"disabled": True})
+
+    assert answer.status_code == 409
+
+
+def test_only_the_admin_disables_accounts(gateway):
+    url = gateway()
+    admin = sign_in(url, **ADMIN)
+    resident = create_resident(admin)
+    neighbour = create_resident(admin, "zhao.daye")
+    caller = sign_in(url, "li.nainai", "密码password1")
+
+    answer = caller.call("PATCH", f"/api/users/{neighbour['id']}", {"disabled": True})
+
+    assert answer.status_code == 403
+    assert resident["disabled"] is False
+
+
+def test_failures_that_left_the_window_are_forgotten(gateway, service_config):
+    config = service_config("gateway")
+    url = gateway(
+        DATABASE_URL=config["DATABASE_URL"],
+        GATEWAY_LOGIN_WINDOW_SECONDS=1,
+        GATEWAY_HOUSEKEEPING_SECONDS=0.2,
+    )
+    token(url, password="guess")
+
+    wait_for(
+        lambda: rows(config, "login_failures") == 0,
+        message="housekeeping to forget the failure",
+    )
+
+    assert token(url).status_code == 200
+
+
+def rows(config, table):
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
