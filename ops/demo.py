@@ -118,10 +118,8 @@ def try_sign_in(gateway, username, password):
 
 
 def sign_in_admin(gateway, password):
-    # a gateway's first start creates the admin beside serving HTTP: give it
-    # the moment that takes before a 401 means a wrong password
     try:
-        return retrying(401, sign_in, gateway, "admin", password)
+        return sign_in(gateway, "admin", password)
     except ApiRefused as exc:
         raise DemoFailed(
             f"the admin could not sign in ({exc.message}); pass --admin-password "

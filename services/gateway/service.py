@@ -9,8 +9,9 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session
 
-from eventing.database import Database
+from eventing.database import DATABASE_URL_KEY, Database, make_engine
 from services.gateway import accounts
 from services.gateway.housekeeping import Housekeeping
 from services.gateway.models import Base
@@ -31,18 +32,23 @@ ADMIN_PASSWORD_KEY = "GATEWAY_ADMIN_PASSWORD"
 class AdminAccount(DependencyProvider):
     """Creates the district admin account when the gateway first starts."""
 
-    def start(self):
+    def setup(self):
+        # nameko sets every extension up before it starts any, and the HTTP
+        # server opens its port when it starts: done here, the admin exists
+        # before anyone can try to sign in. The Database provider may not be
+        # set up yet, so this borrows an engine of its own.
         password = self.container.config.get(ADMIN_PASSWORD_KEY)
         if not password:
             logger.warning(
                 "%s is not set: no admin account is created", ADMIN_PASSWORD_KEY
             )
             return
-        database = next(
-            d for d in self.container.dependencies if isinstance(d, Database)
-        )
-        with database.sessions() as session, session.begin():
-            accounts.ensure_admin(session, str(password))
+        engine = make_engine(self.container.config[DATABASE_URL_KEY], pool_size=1)
+        try:
+            with Session(engine) as session, session.begin():
+                accounts.ensure_admin(session, str(password))
+        finally:
+            engine.dispose()
 
 
 class GatewayService(
