@@ -12,17 +12,16 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session
 
 from eventing.database import DATABASE_URL_KEY, Database, make_engine
-from services.gateway import accounts
+from services.gateway import accounts, system
 from services.gateway.housekeeping import Housekeeping
 from services.gateway.models import Base
-from services.gateway.routes.accounts import AccountRoutes
-from services.gateway.routes.bank import BankRoutes
-from services.gateway.routes.directory import DirectoryRoutes
-from services.gateway.routes.orders import OrderRoutes
-from services.gateway.routes.points import PointsRoutes
-from services.gateway.routes.volunteers import VolunteerRoutes
+from services.gateway.routes import accounts as account_routes
+from services.gateway.routes import bank as bank_routes
+from services.gateway.routes import directory as directory_routes
+from services.gateway.routes import orders as order_routes
+from services.gateway.routes import points as points_routes
+from services.gateway.routes import volunteers as volunteer_routes
 from services.gateway.rpc import ServiceClient
-from services.gateway.system import SystemRoutes
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +50,17 @@ class AdminAccount(DependencyProvider):
             engine.dispose()
 
 
+# The mixins are reached through their modules, never imported by name: `nameko
+# run services.gateway.service` takes every top-level class with entrypoints
+# in this module for a service of its own, and a mixin has no `name`.
 class GatewayService(
-    SystemRoutes,
-    AccountRoutes,
-    DirectoryRoutes,
-    VolunteerRoutes,
-    OrderRoutes,
-    BankRoutes,
-    PointsRoutes,
+    system.SystemRoutes,
+    account_routes.AccountRoutes,
+    directory_routes.DirectoryRoutes,
+    volunteer_routes.VolunteerRoutes,
+    order_routes.OrderRoutes,
+    bank_routes.BankRoutes,
+    points_routes.PointsRoutes,
 ):
     name = "gateway"
 
