@@ -10,6 +10,7 @@ optional field before its consumers know it, and a rolling upgrade never
 dead-letters events.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -726,13 +727,20 @@ def contract_for(event_type):
         raise UnknownEventType(event_type) from None
 
 
+@functools.cache
+def _schema(event_type, unknown):
+    # one instance per contract and direction: marshmallow schemas keep no
+    # state between calls, and building one costs more than using it
+    return contract_for(event_type).schema(unknown=unknown)
+
+
 def dump(event_type, data):
     """Validate outgoing data against its contract and return plain JSON types.
 
     Validating on the way out means a producer bug fails the producer's
     transaction instead of reaching every consumer.
     """
-    schema = contract_for(event_type).schema(unknown=RAISE)
+    schema = _schema(event_type, RAISE)
     errors = schema.validate(data)
     if errors:
         raise ValidationError(errors)
@@ -742,4 +750,4 @@ def dump(event_type, data):
 def load(event_type, data):
     """Validate incoming data against its contract, ignoring fields it does not
     name; raises ValidationError."""
-    return contract_for(event_type).schema().load(data)
+    return _schema(event_type, EXCLUDE).load(data)

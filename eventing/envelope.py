@@ -70,6 +70,9 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(required=True)
 
 
+ENVELOPE_SCHEMA = EnvelopeSchema()
+
+
 class MalformedEvent(Exception):
     """The message is not a CloudEvents envelope we can read."""
 
@@ -94,7 +97,7 @@ def parse(body):
     if not isinstance(body, dict):
         raise MalformedEvent("body is not a JSON object")
     try:
-        attrs = EnvelopeSchema().load(body)
+        attrs = ENVELOPE_SCHEMA.load(body)
     except ValidationError as exc:
         raise MalformedEvent(f"not a CloudEvents 1.0 envelope: {exc.messages}") from exc
     attrs.pop("specversion")

@@ -63,10 +63,12 @@ def place_order(uow, caller, fields, timings=DEFAULT_TIMINGS):
         placed_at=moment,
         updated_at=moment,
         timer_due_at=timings.due_at(lifecycle.PLACED, fields["priority"], moment),
+        # a new order's collections are known to be these: given here, the
+        # answer reads them without a query each
+        history=[HistoryEntry(status=lifecycle.PLACED, by=caller.user_id, at=moment)],
+        assignments=[],
+        declines=[],
         **fields,
-    )
-    order.history.append(
-        HistoryEntry(status=lifecycle.PLACED, by=caller.user_id, at=moment)
     )
     uow.session.add(order)
     window = {k: isoformat(fields.get(k)) for k in ("wanted_from", "wanted_until")}

@@ -23,13 +23,19 @@ def now():
 
 
 def load_for_update(session, order_id):
-    # one round trip for the order, its history and its volunteers, which
-    # every command changes or answers with; only the order's row is locked
+    # one round trip for the order and every collection a command changes or
+    # answers with (declines are few, mostly none: the join stays small); a
+    # collection left to load lazily costs a round trip and a flush; only the
+    # order's row is locked
     order = (
         session.execute(
             select(Order)
             .where(Order.id == order_id)
-            .options(joinedload(Order.history), joinedload(Order.assignments))
+            .options(
+                joinedload(Order.history),
+                joinedload(Order.assignments),
+                joinedload(Order.declines),
+            )
             .with_for_update(of=Order)
         )
         .unique()
