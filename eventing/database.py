@@ -326,10 +326,6 @@ class Database(DependencyProvider):
         url = config[DATABASE_URL_KEY]
         self.engine = make_engine(url, config.get(MAX_WORKERS_KEY, DEFAULT_MAX_WORKERS))
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
-        # the same pool, each statement its own transaction
-        self.autocommit_sessions = sessionmaker(
-            bind=self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
 
     def stop(self):
         self.engine.dispose()
@@ -393,16 +389,4 @@ class Transactions:
         """A plain session for reads; DatabaseUnavailable if the database is down."""
         with unavailable_as_one_error(self._service_name):
             with self._provider.sessions() as session:
-                yield session
-
-    @contextmanager
-    def autocommit_session(self) -> Session:
-        """A session for a read of one statement, asked on every request.
-
-        No transaction is opened around it, so no BEGIN and no ROLLBACK: two
-        round trips fewer than `session()`. Several statements here see no
-        common snapshot; use `session()` for those.
-        """
-        with unavailable_as_one_error(self._service_name):
-            with self._provider.autocommit_sessions() as session:
                 yield session

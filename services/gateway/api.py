@@ -114,7 +114,7 @@ class ApiRoute(HttpRequestHandler):
         caller = auth.caller_from_header(
             request.headers.get("Authorization"), self.secret
         )
-        with self.db(request).autocommit_session() as session:
+        with self.db(request).session() as session:
             accounts.check_active(session, caller.user_id)
         if not permissions.allows(self.method_name, caller.role):
             raise Forbidden(
