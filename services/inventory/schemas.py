@@ -141,6 +141,16 @@ class BankQuerySchema(Command):
     bank_id = fields.String(load_default=None, validate=ID)
 
 
+class ReportQuerySchema(Command):
+    """Every parameter any report takes, for the gateway's route and its
+    document; the report's own schema below then says which it needs."""
+
+    start = fields.Date(data_key="from", load_default=None)
+    end = fields.Date(data_key="to", load_default=None)
+    bank_id = fields.String(load_default=None, validate=ID)
+    donor_id = fields.String(load_default=None, validate=ID)
+
+
 # the query each report takes, by the report's name in its path
 REPORT_QUERIES = {
     "donations": DonorPeriodQuerySchema,

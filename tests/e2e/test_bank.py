@@ -244,6 +244,13 @@ def test_the_bank_answers_its_refusals_over_http(district, bank):
     redeem(bank, bank.operator, quantity=21, expect=409)
     bank.operator.get("/api/redemptions/no-such-redemption", expect=404)
     bank.operator.get("/api/reports/nonsense", expect=404)
+    # the route takes what any report takes; each report refuses the rest
+    period = {"from": "2026-01-01", "to": "2026-12-31"}
+    stock_by_period = bank.operator.get("/api/reports/stock", expect=400, **period)
+    assert set(stock_by_period["fields"]) == {"from", "to"}
+    bank.operator.get("/api/reports/redemptions", expect=400)
+    bank.operator.get("/api/reports/redemptions", expect=400, colour="red", **period)
+    bank.operator.get("/api/reports/redemptions", expect=200, **period)
 
 
 def test_a_donation_has_a_printable_receipt_and_appears_in_the_reports(district, bank):

@@ -25,6 +25,7 @@ from services.inventory.schemas import (
     OpenBankSchema,
     RecordDonationSchema,
     RegisterDonorSchema,
+    ReportQuerySchema,
     RequestRedemptionSchema,
     StocktakeSchema,
 )
@@ -165,12 +166,21 @@ class BankRoutes:
         body = plain(DistributeSchema, request.body)
         return self.inventory.distribute(caller_of(request), body)
 
-    @api("GET", "/api/reports/<string:name>", response=ReportSchema, errors=(400,))
+    @api(
+        "GET",
+        "/api/reports/<string:name>",
+        query=ReportQuerySchema,
+        response=ReportSchema,
+        errors=(400,),
+    )
     def bank_report(self, request, name):
         """A bank report: donations, stock, redemptions, distributions or
-        destinations (`from`, `to`, `bank_id`, `donor_id` as each takes)."""
+        destinations (`from` and `to` for all but stock; `bank_id` for all;
+        `donor_id` for donations and destinations)."""
         if name not in REPORT_QUERIES:
             raise NotFound(f"no report {name!r}; there are {', '.join(REPORT_QUERIES)}")
+        # the route's schema took every parameter any report knows; this
+        # report's own says which it needs and refuses the others
         schema = REPORT_QUERIES[name]
         query = plain(schema, load_query(request, schema()))
         return self.inventory.report(caller_of(request), name, query)
