@@ -65,6 +65,14 @@ def adjust(uow, caller, volunteer_id, points, reason):
     """Give (points > 0) or take (points < 0) points by hand; emits PointsAdjusted."""
     policy.check_may_correct(caller)
     session = uow.session
+    # with the caller's Idempotency-Key the id is derived from it: the same
+    # command run again (its answer was lost, the caller retried) finds its
+    # first run's entry instead of moving the points twice
+    transfer_id = uow.new_id()
+    earlier = session.get(Transfer, transfer_id)
+    if earlier is not None:
+        logger.info("adjustment made before transfer_id=%s", transfer_id)
+        return earlier
     account = ledger.get_account(session, volunteer_id).id
     ledger.open_account(session, ADJUSTMENT_ACCOUNT, ADJUSTMENT)
     sides = (
@@ -75,6 +83,7 @@ def adjust(uow, caller, volunteer_id, points, reason):
         MANUAL_ADJUSTMENT,
         *sides,
         abs(points),
+        transfer_id=transfer_id,
         reason=reason,
         author=caller.user_id,
     )

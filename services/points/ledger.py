@@ -108,9 +108,19 @@ def _change(session, account, points, minutes):
     return session.execute(stmt.returning(Account.balance)).scalar_one_or_none()
 
 
-def move(session, kind, from_account, to_account, amount, minutes=0, **fields):
-    """Append one transfer and apply it to both balances; return the transfer
-    and the volunteer's balance after it (None if no volunteer took part).
+def move(
+    session,
+    kind,
+    from_account,
+    to_account,
+    amount,
+    minutes=0,
+    transfer_id=None,
+    **fields,
+):
+    """Append one transfer (with `transfer_id`, or a new id) and apply it to
+    both balances; return the transfer and the volunteer's balance after it
+    (None if no volunteer took part).
 
     Raises InsufficientPoints before anything changed: a volunteer's row, the
     only guarded one, is always updated first (and one side at most is a
@@ -131,7 +141,7 @@ def move(session, kind, from_account, to_account, amount, minutes=0, **fields):
         if _is_volunteer(account):
             balance = after
     transfer = Transfer(
-        id=str(uuid.uuid4()),
+        id=transfer_id or str(uuid.uuid4()),
         kind=kind,
         from_account=from_account,
         to_account=to_account,

@@ -8,6 +8,7 @@ from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import create_engine, insert, select
 
+from eventing.database import COMMAND_KEY
 from eventing.envelope import Envelope
 from ops.invariants import check_all
 from services.points.models import Rate, Transfer
@@ -93,8 +94,11 @@ class Ledger:
     def send(self, exchange, envelope):
         publish(self.amqp_uri, exchange, envelope.type, envelope)
 
-    def rpc(self):
-        return ServiceRpcProxy("points", {"AMQP_URI": self.amqp_uri})
+    def rpc(self, command_key=None):
+        context = {COMMAND_KEY: command_key} if command_key else None
+        return ServiceRpcProxy(
+            "points", {"AMQP_URI": self.amqp_uri}, context_data=context
+        )
 
     def transfers(self, **where):
         with self.engine.connect() as conn:
@@ -338,6 +342,25 @@ def test_an_adjustment_moves_points_against_the_adjustment_account(ledger):
     assert too_much.value.exc_type == "InsufficientPoints"
     assert not_admin.value.exc_type == "NotAllowed"
     assert points.balance("v-1") == 15
+
+
+def test_an_adjustment_run_again_under_its_key_moves_the_points_once(ledger):
+    # what the gateway does for a retry with the same Idempotency-Key after
+    # the first answer was lost (a 503): the command arrives a second time
+    points = ledger()
+    points.credit("o-1", {"v-1": 60})
+    body = {"volunteer_id": "v-1", "points": 5, "reason": "表彰"}
+
+    with points.rpc(command_key="k-1") as rpc:
+        first = rpc.adjust_points(ADMIN, body)
+        again = rpc.adjust_points(ADMIN, body)
+    with points.rpc(command_key="k-2") as rpc:
+        other = rpc.adjust_points(ADMIN, body)
+
+    assert again == first
+    assert other["transfer_id"] != first["transfer_id"]
+    assert len(points.transfers(kind="adjustment")) == 2
+    assert points.balance("v-1") == 20
 
 
 def test_a_statement_pages_through_every_entry_once_with_a_cursor(ledger):
