@@ -15,6 +15,7 @@ from eventing.database import DATABASE_URL_KEY, Database, make_engine
 from services.gateway import accounts, system
 from services.gateway.housekeeping import Housekeeping
 from services.gateway.models import Base
+from services.gateway.references import KnownCommunities
 from services.gateway.routes import accounts as account_routes
 from services.gateway.routes import bank as bank_routes
 from services.gateway.routes import directory as directory_routes
@@ -72,3 +73,4 @@ class GatewayService(
     teams = ServiceClient("teams")
     points = ServiceClient("points")
     inventory = ServiceClient("inventory")
+    communities = KnownCommunities()

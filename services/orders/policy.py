@@ -22,6 +22,13 @@ def check_place(caller, community, on_behalf_of=None):
             "only residents place their own orders; staff name the resident "
             "in on_behalf_of",
         )
+        # a resident asks for help where they live: the community on their
+        # account, when it names one
+        _require(
+            caller.is_admin or caller.community in (None, community),
+            f"a resident of {caller.community} places orders in {caller.community}, "
+            f"not {community}",
+        )
     else:
         _require(
             caller.is_admin or caller.is_staff_of(community),

@@ -172,3 +172,45 @@ def test_a_team_leader_account_must_name_its_team(district):
     )
 
     assert "team_id" in answer["fields"]
+
+
+def test_an_order_in_a_community_not_of_the_district_is_unprocessable(district):
+    body = {
+        "category": "助老",
+        "title": "买菜",
+        "description": "帮忙买菜",
+        "community": "火星社区",
+        "address": "火星路1号",
+    }
+    create_account(district.admin, "bu.zhidao", "resident")
+    nowhere = sign_in(district.url, "bu.zhidao", "密码password1")
+
+    answer = nowhere.post("/api/orders", body, expect=422)
+    # a resident of 铁道家园 orders help in 铁道家园
+    elsewhere = district.resident.post(
+        "/api/orders", {**body, "community": "五号街坊"}, expect=403
+    )
+
+    assert answer["message"] == "community '火星社区' is not one of the district's"
+    assert "铁道家园" in elsewhere["message"]
+    assert district.admin.get("/api/orders")["items"] == []
+
+
+@pytest.mark.parametrize(
+    "scope, named",
+    [
+        ({"role": "resident", "community": "火星社区"}, "火星社区"),
+        ({"role": "team_leader", "team_id": "no-such-team"}, "no-such-team"),
+        ({"role": "volunteer", "volunteer_id": "no-such-volunteer"}, "no-such"),
+        ({"role": "bank_operator", "bank_id": "no-such-bank"}, "no-such-bank"),
+    ],
+)
+def test_an_account_naming_what_does_not_exist_is_unprocessable(district, scope, named):
+    body = {"username": "ghost", "password": "password-123", "display_name": "无名"}
+
+    answer = district.admin.post("/api/users", {**body, **scope}, expect=422)
+
+    assert named in answer["message"]
+    district.admin.post(
+        "/api/auth/token", {"username": "ghost", "password": "password-123"}, expect=401
+    )

@@ -223,7 +223,10 @@ def test_two_distributions_racing_for_the_last_units_give_one(district, bank):
 
 def test_the_bank_answers_its_refusals_over_http(district, bank):
     other_volunteer = sign_in(district.url, "vol.13900000002", PASSWORD)
-    create_account(district.admin, "other.op", "bank_operator", bank_id="another")
+    another = district.admin.post(
+        "/api/banks", {"name": "五号街坊互助银行", "community": "五号街坊"}, expect=201
+    )
+    create_account(district.admin, "other.op", "bank_operator", bank_id=another["id"])
     other_operator = sign_in(district.url, "other.op", PASSWORD)
 
     redeem(bank, other_volunteer, expect=403)

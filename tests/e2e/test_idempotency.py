@@ -7,7 +7,7 @@ import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import create_account, sign_in
+from tests.e2e.conftest import add_places, create_account, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +18,7 @@ class Residents:
     def __init__(self, system):
         url, configs = system
         self.admin = sign_in(url, "admin", "admin-password")
+        add_places(self.admin)
         for name in ("zhao.daye", "li.nainai"):
             create_account(self.admin, name, "resident", community="铁道家园")
         self.resident = sign_in(url, "zhao.daye", "密码password1")

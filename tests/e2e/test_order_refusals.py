@@ -117,7 +117,12 @@ def test_declining_refuses_no_reason_other_teams_unknown_and_accepted_orders(
 
 
 def test_starting_refuses_a_body_strangers_unknown_and_started_orders(district):
-    stranger = newcomer(district, "vol.stranger", "volunteer", volunteer_id="v-x")
+    outsider = district.staff.post(
+        "/api/volunteers",
+        {"name": "路人甲", "phone": "13900009999", "community": "铁道家园"},
+        expect=201,
+    )["id"]
+    stranger = newcomer(district, "vol.stranger", "volunteer", volunteer_id=outsider)
     accepted = order_at(district, "accepted")
     started = order_at(district, "in_service")
 
@@ -209,7 +214,10 @@ def test_cancelling_refuses_no_reason_others_unknown_and_started_orders(district
 
 
 def test_listing_refuses_bad_filters_and_other_peoples_orders(district):
-    operator = newcomer(district, "bank.op", "bank_operator", bank_id="bank-1")
+    bank = district.admin.post(
+        "/api/banks", {"name": "铁道家园互助银行", "community": "铁道家园"}, expect=201
+    )
+    operator = newcomer(district, "bank.op", "bank_operator", bank_id=bank["id"])
 
     bad = district.staff.get("/api/orders", expect=400, status="placed,lost")
     district.resident.get("/api/orders", expect=403, resident="someone-else")

@@ -30,7 +30,6 @@ def create_resident(admin, username="li.nainai"):
         "password": "密码password1",
         "role": "resident",
         "display_name": "李奶奶",
-        "community": "铁道家园",
     }
     return admin.post("/api/users", body, expect=201)
 

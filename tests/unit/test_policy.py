@@ -75,6 +75,14 @@ def test_residents_place_their_own_orders_and_staff_only_for_a_resident():
         policy.check_place(RESIDENT, "铁道家园", on_behalf_of="res-2")
 
 
+def test_a_resident_of_a_community_places_orders_only_there():
+    resident_here = Caller("res-3", "resident", community="铁道家园")
+
+    policy.check_place(resident_here, "铁道家园")
+    with pytest.raises(NotAllowed, match="not 五号街坊"):
+        policy.check_place(resident_here, "五号街坊")
+
+
 def test_staff_enter_orders_only_for_their_own_community():
     with pytest.raises(NotAllowed, match="五号街坊"):
         policy.check_place(STAFF_HERE, "五号街坊", on_behalf_of="res-1")

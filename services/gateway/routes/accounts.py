@@ -1,8 +1,9 @@
 """Signing in, refreshing tokens and keeping accounts."""
 
-from services.gateway import accounts, signin
+from services.gateway import accounts, references, signin
 from services.gateway.api import api
 from services.gateway.responses import TokenSchema, UserSchema
+from services.gateway.routes import caller_of
 from services.gateway.schemas import (
     CreateUserSchema,
     RefreshRequestSchema,
@@ -48,10 +49,12 @@ class AccountRoutes:
         response=UserSchema,
         status=201,
         idempotent=True,
-        errors=(409,),
+        errors=(409, 422),
     )
     def create_user(self, request):
-        """Create an account (admin only)."""
+        """Create an account (admin only); 422 if its community, team,
+        volunteer or bank does not exist."""
+        references.require_account_references(self, caller_of(request), request.body)
         with self.db.transaction() as uow:
             user = accounts.create_user(uow.session, request.body)
             return accounts.user_view(user)

@@ -52,8 +52,10 @@ class OrderRoutes:
         if request.body["on_behalf_of"]:
             with self.db.session() as session:
                 accounts.require_resident(session, request.body["on_behalf_of"])
+        caller = caller_of(request)
+        self.communities.require(self.teams, caller, request.body["community"])
         payload = plain(PlaceOrderSchema, request.body)
-        return self.orders.place_order(caller_of(request), payload)
+        return self.orders.place_order(caller, payload)
 
     @api("GET", "/api/orders", query=ListOrdersSchema, response=OrderPageSchema)
     def list_orders(self, request):
