@@ -122,7 +122,10 @@ def spawn(service, env, replica=0, port_base=GATEWAY_PORT):
         str(settings.config_path(service)),
         settings.service_module(service),
     ]
-    return subprocess.Popen(command, env=env, cwd=settings.ROOT)
+    # a session of its own: Ctrl-C reaches this process alone, which stops
+    # each service with one SIGTERM; a service that also had the terminal's
+    # SIGINT would be stopped twice, and nameko's second stop fails midway
+    return subprocess.Popen(command, env=env, cwd=settings.ROOT, start_new_session=True)
 
 
 def wait_for_gateway(url, timeout=60, processes=()):
