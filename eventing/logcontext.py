@@ -36,3 +36,20 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = current()
         return True
+
+
+class ExpectedErrorFilter(logging.Filter):
+    """A refusal the caller caused (a 4xx, an event's business rule) is what
+    the service is for, not a fault: nameko logs each one as a WARNING with
+    its whole traceback. Here it is one INFO line, its reason in the message."""
+
+    PREFIX = "(expected) error handling worker"
+
+    def filter(self, record):
+        if record.name == "nameko.containers" and str(record.msg).startswith(
+            self.PREFIX
+        ):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info = None
+            record.exc_text = None
+        return True
