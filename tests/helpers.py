@@ -2,6 +2,7 @@
 
 import json
 import socket
+import threading
 import time
 
 import eventlet
@@ -209,3 +210,21 @@ def record_known_membership(session, data):
     from services.orders import directory
 
     directory.record_membership(session, contracts.load("VolunteerJoinedTeam", data))
+
+
+def at_once(actions):
+    """Run every action in a thread of its own, all released together; their
+    answers, in order."""
+    start = threading.Barrier(len(actions))
+    answers = [None] * len(actions)
+
+    def run(i):
+        start.wait()
+        answers[i] = actions[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

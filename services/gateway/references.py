@@ -13,13 +13,6 @@ from nameko.extensions import DependencyProvider
 
 from services.gateway.errors import Unprocessable
 
-# the account fields that name another service's record, with the RPC that
-# finds it and the error it raises when there is none
-ACCOUNT_REFERENCES = {
-    "team_id": ("teams", "get_team", "TeamNotFound", "team"),
-    "volunteer_id": ("teams", "get_volunteer", "VolunteerNotFound", "volunteer"),
-}
-
 
 class KnownCommunities(DependencyProvider):
     """The district's community names, as last heard from the teams service."""
@@ -47,16 +40,29 @@ def require_account_references(service, caller, fields):
     account names exist."""
     if fields.get("community"):
         service.communities.require(service.teams, caller, fields["community"])
-    for field, (target, method, missing, what) in ACCOUNT_REFERENCES.items():
-        if not fields.get(field):
-            continue
-        try:
-            getattr(getattr(service, target), method)(caller, fields[field])
-        except RemoteError as exc:
-            if exc.exc_type != missing:
-                raise
-            raise Unprocessable(f"no {what} {fields[field]!r}") from None
+    if fields.get("team_id"):
+        _found(
+            service.teams.get_team, caller, fields["team_id"], "TeamNotFound", "team"
+        )
+    if fields.get("volunteer_id"):
+        _found(
+            service.teams.get_volunteer,
+            caller,
+            fields["volunteer_id"],
+            "VolunteerNotFound",
+            "volunteer",
+        )
     if fields.get("bank_id"):
         banks = service.inventory.list_banks(caller)
         if fields["bank_id"] not in {bank["id"] for bank in banks}:
             raise Unprocessable(f"no bank {fields['bank_id']!r}")
+
+
+def _found(get, caller, record_id, missing, what):
+    """Unprocessable if `get` answers the service's `missing` error."""
+    try:
+        get(caller, record_id)
+    except RemoteError as exc:
+        if exc.exc_type != missing:
+            raise
+        raise Unprocessable(f"no {what} {record_id!r}") from None

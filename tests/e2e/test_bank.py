@@ -2,9 +2,9 @@
 service running: the redemption saga end to end, the races the issue names,
 free distribution and the refusals of the bank's API."""
 
-import threading
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 import eventlet
 import pytest
@@ -14,7 +14,7 @@ from ops.invariants import check_all
 from services.points.service import PointsService
 from tests.conftest import free_port
 from tests.e2e.conftest import Api, create_account, sign_in
-from tests.helpers import wait_for
+from tests.helpers import at_once, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -128,23 +128,6 @@ def redeem(bank, api=None, quantity=1, expect=202):
     )
 
 
-def at_once(count, action):
-    """Run `action(i)` in `count` threads released together; their answers."""
-    start = threading.Barrier(count)
-    answers = [None] * count
-
-    def run(i):
-        start.wait()
-        answers[i] = action(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
 def test_points_buy_goods_and_leave_certified_minutes_untouched(district, bank):
     earn(district, bank.volunteer_id, 150)
 
@@ -185,7 +168,7 @@ def test_twenty_simultaneous_redemptions_against_a_balance_for_one_give_one(
     container_factory(PointsService, replica).start()
     earn(district, bank.volunteer_id, 90)
 
-    answers = at_once(20, lambda i: redeem(bank))
+    answers = at_once([lambda: redeem(bank)] * 20)
     outcomes = [
         wait_for(lambda a=a: bank.settled(a["id"]), timeout=30)["status"]
         for a in answers
@@ -212,7 +195,7 @@ def test_two_distributions_racing_for_the_last_units_give_one(district, bank):
             },
         )
 
-    answers = at_once(2, distribute)
+    answers = at_once([partial(distribute, i) for i in range(2)])
 
     assert sorted(a.status_code for a in answers) == [201, 409]
     refused = next(a for a in answers if a.status_code == 409).json()

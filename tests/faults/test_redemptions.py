@@ -2,7 +2,6 @@
 across two replicas of the ledger and of the stock, one of each SIGKILLed
 while the sagas are in flight, with orders flowing all the while."""
 
-import threading
 import time
 import uuid
 
@@ -13,6 +12,7 @@ from loadtest import district as districts
 from loadtest.system import ADMIN_PASSWORD
 from tests.faults.conftest import RECOVERIES, assert_nothing_lost
 from tests.faults.helpers import wait_for
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.faults
 
@@ -86,23 +86,6 @@ def open_bank(platform):
         )
         volunteers[name] = volunteer_id
     return admin, operator, bank_id, rice, volunteers
-
-
-def at_once(actions):
-    """Run every action in its own thread, released together; their answers."""
-    start = threading.Barrier(len(actions))
-    answers = [None] * len(actions)
-
-    def run(i):
-        start.wait()
-        answers[i] = actions[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
 
 
 def test_redemptions_racing_for_the_last_points_and_stock_survive_a_killed_replica(
