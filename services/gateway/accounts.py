@@ -52,8 +52,9 @@ def sign_in(session, username, password):
 def check_active(session, user_id):
     """Unauthorized unless the account exists and is not disabled.
 
-    One primary-key read per request: a disabled account's tokens stop
-    working at once, on every replica.
+    A primary-key read; the gateway remembers its answer until the account
+    changes (`active_accounts`), so a disabled account's tokens stop working
+    at once, on every replica.
     """
     disabled = session.scalar(select(User.disabled).where(User.id == user_id))
     if disabled is None:

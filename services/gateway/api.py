@@ -9,7 +9,8 @@ acts on and documents (see `services.gateway.openapi`):
   dict, or `(status, dict)`);
 - `idempotent=True`: the route accepts an `Idempotency-Key` header;
 - `public=True`: no token needed; any other route needs a valid token of an
-  active account and a role that `permissions.ROLES_FOR` lets in;
+  active account (see `active_accounts`) and a role that
+  `permissions.ROLES_FOR` lets in;
 - `errors=(...)`: the refusals worth naming in the document beyond the usual.
 
 Results are JSON in UTF-8 (Chinese stays Chinese), every answer carries the
@@ -28,6 +29,7 @@ from werkzeug.wrappers import Response
 from eventing import logcontext
 from eventing.database import COMMAND_KEY, Database, Transactions
 from services.gateway import accounts, auth, idempotency, openapi, permissions
+from services.gateway.active_accounts import ActiveAccounts
 from services.gateway.bodies import load_body, load_query, unstorable_text
 from services.gateway.errors import ApiError, Forbidden, NotFound
 from services.gateway.server import (
@@ -90,6 +92,9 @@ class ApiRoute(HttpRequestHandler):
         self.database = next(
             d for d in self.container.dependencies if isinstance(d, Database)
         )
+        self.active_accounts = next(
+            d for d in self.container.dependencies if isinstance(d, ActiveAccounts)
+        )
         self.keys = idempotency.Store(self.container.config)
 
     def handle_request(self, request):
@@ -114,8 +119,12 @@ class ApiRoute(HttpRequestHandler):
         caller = auth.caller_from_header(
             request.headers.get("Authorization"), self.secret
         )
-        with self.db(request).session() as session:
-            accounts.check_active(session, caller.user_id)
+
+        def read():
+            with self.db(request).session() as session:
+                accounts.check_active(session, caller.user_id)
+
+        self.active_accounts.check(caller.user_id, read)
         if not permissions.allows(self.method_name, caller.role):
             raise Forbidden(
                 f"a {caller.role} may not call {request.method} {request.path}"

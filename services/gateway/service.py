@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from eventing.database import DATABASE_URL_KEY, Database, make_engine
 from services.gateway import accounts, system
+from services.gateway.active_accounts import ActiveAccounts
 from services.gateway.housekeeping import Housekeeping
 from services.gateway.models import Base
 from services.gateway.references import KnownCommunities
@@ -66,6 +67,7 @@ class GatewayService(
     name = "gateway"
 
     db = Database(Base.metadata)
+    active_accounts = ActiveAccounts()
     admin_account = AdminAccount()
     housekeeping = Housekeeping()
     config = Config()

@@ -19,6 +19,7 @@ from services.points.models import (
     ISSUING_ACCOUNT,
     ORDER_CREDIT,
     REVERSAL,
+    VOLUNTEER,
     Rate,
     Transfer,
 )
@@ -47,15 +48,21 @@ def credit_order(uow, event_id, order, caps, zone):
     day = rules.local_day(order["completed_at"], zone)
     rate = rates.rate_in_force(session, order["category"], day)
     served = sorted(order["minutes"].items())
-    for volunteer_id, _ in served:
-        ledger.open_volunteer_account(session, volunteer_id)
-    ledger.open_account(session, ISSUING_ACCOUNT, ISSUING)
-    ledger.lock_accounts(session, [ledger.account_id(v) for v, _ in served])
+    volunteers = [volunteer_id for volunteer_id, _ in served]
+    ledger.open_accounts(
+        session,
+        [(ISSUING_ACCOUNT, ISSUING, None)]
+        + [(ledger.account_id(v), VOLUNTEER, v) for v in volunteers],
+    )
+    ledger.lock_accounts(session, [ledger.account_id(v) for v in volunteers])
+    # read once for all of the order's volunteers; each appears once in it,
+    # so one volunteer's credit cannot change another's figures
+    done = already_credited(session, order["order_id"], volunteers)
+    done_today = credited_on(session, volunteers, day) if caps.per_day else {}
     completion = Completion(event_id, order, rate, day)
     credited = []
     for volunteer_id, minutes in served:
-        key = credit_key(order["order_id"], volunteer_id)
-        if session.scalar(select(Transfer.id).where(Transfer.dedupe_key == key)):
+        if volunteer_id in done:
             logger.warning(
                 "already credited order_id=%s volunteer_id=%s event_id=%s",
                 order["order_id"],
@@ -63,10 +70,20 @@ def credit_order(uow, event_id, order, caps, zone):
                 event_id,
             )
             continue
-        done_today = credited_on(session, volunteer_id, day) if caps.per_day else 0
-        credit = rules.credit_for(minutes, rate.points_per_hour, caps, done_today)
+        credit = rules.credit_for(
+            minutes, rate.points_per_hour, caps, done_today.get(volunteer_id, 0)
+        )
         credited.append(_credit(uow, completion, volunteer_id, minutes, credit))
     return credited
+
+
+def already_credited(session, order_id, volunteers):
+    """Those of `volunteers` who have their credit for the order already."""
+    keys = {credit_key(order_id, v): v for v in volunteers}
+    found = session.scalars(
+        select(Transfer.dedupe_key).where(Transfer.dedupe_key.in_(keys))
+    )
+    return {keys[key] for key in found}
 
 
 def _credit(uow, completion, volunteer_id, minutes, credit):
@@ -116,18 +133,20 @@ def _credit(uow, completion, volunteer_id, minutes, credit):
     return transfer
 
 
-def credited_on(session, volunteer_id, day):
-    """Net points credited to a volunteer for orders completed on `day`."""
+def credited_on(session, volunteers, day):
+    """Net points credited to each of `volunteers` for orders completed on
+    `day`, by volunteer id (absent: none)."""
     signed = case(
         (Transfer.kind == ORDER_CREDIT, Transfer.amount), else_=-Transfer.amount
     )
-    # SUM over BIGINT is NUMERIC in PostgreSQL: back to a whole number
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(signed), 0)).where(
-                Transfer.volunteer_id == volunteer_id,
-                Transfer.earned_on == day,
-                Transfer.kind.in_([ORDER_CREDIT, REVERSAL]),
-            )
+    rows = session.execute(
+        select(Transfer.volunteer_id, func.sum(signed))
+        .where(
+            Transfer.volunteer_id.in_(volunteers),
+            Transfer.earned_on == day,
+            Transfer.kind.in_([ORDER_CREDIT, REVERSAL]),
         )
+        .group_by(Transfer.volunteer_id)
     )
+    # SUM over BIGINT is NUMERIC in PostgreSQL: back to a whole number
+    return {volunteer_id: int(total) for volunteer_id, total in rows}

@@ -69,6 +69,26 @@ def open_account(session, account, kind, **fields):
     )
 
 
+def open_accounts(session, accounts):
+    """Open several accounts, given as (account, kind, volunteer id or None),
+    in one statement; those open already are left alone (safe under races)."""
+    opened_at = now()
+    rows = [
+        {
+            "id": account,
+            "kind": kind,
+            "balance": 0,
+            "certified_minutes": 0,
+            "opened_at": opened_at,
+            "volunteer_id": volunteer_id,
+        }
+        for account, kind, volunteer_id in accounts
+    ]
+    session.execute(
+        dialect_insert(session)(Account).values(rows).on_conflict_do_nothing()
+    )
+
+
 def open_volunteer_account(session, volunteer_id, community=None):
     account = account_id(volunteer_id)
     open_account(session, account, VOLUNTEER, volunteer_id=volunteer_id)

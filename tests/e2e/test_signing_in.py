@@ -195,3 +195,53 @@ def rows(config, table):
             return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     finally:
         engine.dispose()
+
+
+def set_disabled_in_sql(config, user_id, disabled):
+    """What an operator's SQL does, behind every gateway's back."""
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE users SET disabled = :disabled WHERE id = :id"),
+                {"disabled": disabled, "id": user_id},
+            )
+    finally:
+        engine.dispose()
+
+
+def let_in(access):
+    """True if the gateway takes the token (the route then finds no service)."""
+    return access.call("GET", "/api/banks").status_code == 503
+
+
+def test_an_account_disabled_anywhere_stops_working_on_every_replica(
+    gateway, service_config
+):
+    # two replicas that both remember the resident as active
+    config = service_config("gateway")
+    first = gateway(DATABASE_URL=config["DATABASE_URL"])
+    second = gateway(DATABASE_URL=config["DATABASE_URL"])
+    resident = create_resident(sign_in(first, **ADMIN))
+    signed_in = token(first, "li.nainai", "密码password1").json()["access_token"]
+    on_first, on_second = Api(first, signed_in), Api(second, signed_in)
+    assert let_in(on_first) and let_in(on_second)
+
+    # through the first replica's API: the second hears of it from PostgreSQL
+    sign_in(first, **ADMIN).call(
+        "PATCH", f"/api/users/{resident['id']}", {"disabled": True}
+    )
+    wait_for(lambda: not let_in(on_second), timeout=2, message="second refuses")
+    assert not let_in(on_first)
+
+    # by hand in the database: both forget, and let the account in again
+    set_disabled_in_sql(config, resident["id"], False)
+    wait_for(lambda: let_in(on_first) and let_in(on_second), timeout=2)
+    set_disabled_in_sql(config, resident["id"], True)
+    wait_for(
+        lambda: not let_in(on_first) and not let_in(on_second),
+        timeout=2,
+        message="both refuse the account disabled by SQL",
+    )
+    answer = on_second.get("/api/banks", expect=401)
+    assert answer["message"] == "the account is disabled"

@@ -1,11 +1,9 @@
 """A service whose RPC reply cannot be sent carries on serving."""
 
 import pytest
-from nameko.amqp.publish import Publisher
-from nameko.rpc import Responder
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from eventing.rpc import rpc
+from eventing.rpc import QuickResponder, ReplyPublisher, rpc
 
 pytestmark = pytest.mark.integration
 
@@ -18,7 +16,7 @@ class EchoService:
         return value
 
 
-class BrokerGoneAway(Publisher):
+class BrokerGoneAway(ReplyPublisher):
     """Fails to publish once, as when the broker stops mid-reply."""
 
     failures = 1
@@ -33,7 +31,7 @@ class BrokerGoneAway(Publisher):
 def test_a_reply_the_broker_refused_leaves_the_service_running(
     rabbit_config, container_factory, monkeypatch
 ):
-    monkeypatch.setattr(Responder, "publisher_cls", BrokerGoneAway)
+    monkeypatch.setattr(QuickResponder, "publisher_cls", BrokerGoneAway)
     container = container_factory(EchoService, rabbit_config)
     container.start()
 

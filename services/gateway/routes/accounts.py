@@ -72,4 +72,7 @@ class AccountRoutes:
             user = accounts.set_disabled(
                 uow.session, request.caller, user_id, request.body["disabled"]
             )
-            return accounts.user_view(user)
+        # committed: this process's next request reads the account again (the
+        # others hear of it from PostgreSQL, see active_accounts)
+        self.active_accounts.forget(user.id)
+        return accounts.user_view(user)
