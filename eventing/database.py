@@ -224,9 +224,15 @@ class Doorbell:
             self._event.send(True)
 
     def wait(self, timeout):
+        """Until it rings (or rang since the last `answer`), or `timeout`."""
         with eventlet.Timeout(timeout, False):
             self._event.wait()
-        self._event = eventlet.event.Event()
+
+    def answer(self):
+        """Forget the rings so far: the relay is about to read the outbox,
+        and will see every commit that rang before this."""
+        if self._event.ready():
+            self._event = eventlet.event.Event()
 
 
 class UnitOfWork:

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE_KEY = "OUTBOX_BATCH_SIZE"
 POLL_INTERVAL_KEY = "OUTBOX_POLL_INTERVAL"
 LINGER_KEY = "OUTBOX_LINGER_SECONDS"
-DEFAULT_LINGER = 0.01
+DEFAULT_LINGER = 0.005
 RETENTION_KEY = "OUTBOX_RETENTION_HOURS"
 CONFIRM_TIMEOUT = 10.0
 PURGE_EVERY = 600.0
@@ -181,6 +181,9 @@ class OutboxRelay(DependencyProvider):
         last_purge = 0.0
         while not self._stopping:
             try:
+                # a ring after this is for a commit the claim may not see:
+                # it brings the relay round again
+                self.database.doorbell.answer()
                 published = relay_batch(
                     self.database.engine,
                     self.database.outbox,
