@@ -36,6 +36,9 @@ TRANSIENT = 1
 class ReplyPublisher(Publisher):
     use_confirms = False
     delivery_mode = TRANSIENT
+    # nameko writes `confirm_publish` into this dict on every publish: a dict
+    # shared with the requests' publisher would turn their confirms off too
+    transport_options = {**Publisher.transport_options, "confirm_publish": False}
 
 
 class QuickResponder(Responder):

@@ -15,7 +15,10 @@ found active, and forgets one the moment it may have changed:
   its commit, so its own next request never sees the old state;
 - while a process is not listening (starting up, PostgreSQL restarting, or
   SQLite for a local run, which has no NOTIFY) it remembers nothing and reads
-  the database on every request.
+  the database on every request; once listening again it starts afresh.
+
+TRUNCATE fires no trigger: emptying `users` by hand is not heard (restart the
+gateways after doing that).
 
 A read that began before a notification arrived is not remembered (the
 generation count below), so a slow read cannot put back what was forgotten.
@@ -40,6 +43,15 @@ KEEPALIVE_SECONDS = 15.0
 # remembered accounts beyond this are all forgotten (a district has ~100,000)
 MAX_REMEMBERED = 200_000
 RECONNECT_MAX_SECONDS = 10.0
+# a listener whose server vanished without a word (a cut cable, not a
+# restart) must find out in seconds, not in TCP's quarter of an hour
+CONNECTION_OPTIONS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
 
 
 class ActiveAccounts(DependencyProvider):
@@ -47,11 +59,11 @@ class ActiveAccounts(DependencyProvider):
 
     def setup(self):
         url = make_url(self.container.config[DATABASE_URL_KEY])
-        self.dsn = None
+        # what psycopg2.connect takes, as the engine's own dialect reads the
+        # URL (host lists, query options and all); None: no NOTIFY to hear
+        self.connect_args = None
         if url.get_backend_name() == "postgresql":
-            self.dsn = url.set(drivername="postgresql").render_as_string(
-                hide_password=False
-            )
+            _, self.connect_args = url.get_dialect()().create_connect_args(url)
         self._active = set()
         self._generation = 0
         self.listening = False
@@ -59,7 +71,7 @@ class ActiveAccounts(DependencyProvider):
         self._gt = None
 
     def start(self):
-        if self.dsn is not None:
+        if self.connect_args is not None:
             self._gt = self.container.spawn_managed_thread(
                 self._listen, identifier="account-listener"
             )
@@ -101,21 +113,24 @@ class ActiveAccounts(DependencyProvider):
         while not self._stopping:
             conn = None
             try:
-                conn = psycopg2.connect(self.dsn)
+                conn = psycopg2.connect(**self.connect_args, **CONNECTION_OPTIONS)
                 conn.autocommit = True
                 with conn.cursor() as cursor:
                     cursor.execute(f"LISTEN {CHANNEL}")
+                # a read that began before this may have missed a change
+                # nobody told us of: it must not be remembered
+                self._generation += 1
                 self.listening = True
                 logger.info("listening for account changes")
                 backoff = 0.5
                 self._receive(conn)
-            except psycopg2.Error as exc:
-                if self.listening:
-                    logger.warning(
-                        "stopped listening for account changes (%s): every "
-                        "request reads its account until listening again",
-                        str(exc).strip(),
-                    )
+            except Exception as exc:  # noqa: BLE001 - the listener must live on
+                logger.warning(
+                    "not listening for account changes (%s: %s): every request "
+                    "reads its account until listening again",
+                    type(exc).__name__,
+                    str(exc).strip(),
+                )
                 self._stop_remembering()
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, RECONNECT_MAX_SECONDS)
@@ -125,14 +140,16 @@ class ActiveAccounts(DependencyProvider):
 
     def _receive(self, conn):
         while not self._stopping:
-            # eventlet's select: only this green thread waits
-            readable, _, _ = select.select([conn], [], [], KEEPALIVE_SECONDS)
-            if not readable:
-                with conn.cursor() as cursor:
-                    cursor.execute("SELECT 1")
-                continue
-            conn.poll()
+            # any statement (LISTEN, the keepalive) may have read
+            # notifications along with its answer: handle those first
             while conn.notifies:
                 notice = conn.notifies.pop(0)
                 self.forget(notice.payload)
                 logger.info("account changed user_id=%s", notice.payload)
+            # eventlet's select: only this green thread waits
+            readable, _, _ = select.select([conn], [], [], KEEPALIVE_SECONDS)
+            if readable:
+                conn.poll()
+            else:
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT 1")

@@ -4,6 +4,9 @@ per address; an admin can disable an account, whose tokens stop at once."""
 import pytest
 from sqlalchemy import create_engine, text
 
+from services.gateway.active_accounts import ActiveAccounts
+from services.gateway.service import GatewayService
+from tests.conftest import free_port
 from tests.e2e.conftest import Api, sign_in
 from tests.helpers import wait_for
 
@@ -216,16 +219,28 @@ def let_in(access):
 
 
 def test_an_account_disabled_anywhere_stops_working_on_every_replica(
-    gateway, service_config
+    service_config, container_factory
 ):
-    # two replicas that both remember the resident as active
+    # two replicas on one database, both listening and both remembering the
+    # resident as active
     config = service_config("gateway")
-    first = gateway(DATABASE_URL=config["DATABASE_URL"])
-    second = gateway(DATABASE_URL=config["DATABASE_URL"])
+    replicas = []
+    for _ in range(2):
+        replica = dict(config, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}")
+        container = container_factory(GatewayService, replica)
+        container.start()
+        replicas.append((f"http://{replica['WEB_SERVER_ADDRESS']}", container))
+    (first, _), (second, _) = replicas
+    remembered = [
+        next(d for d in c.dependencies if isinstance(d, ActiveAccounts))
+        for _, c in replicas
+    ]
+    wait_for(lambda: all(r.listening for r in remembered), message="listening")
     resident = create_resident(sign_in(first, **ADMIN))
     signed_in = token(first, "li.nainai", "密码password1").json()["access_token"]
     on_first, on_second = Api(first, signed_in), Api(second, signed_in)
     assert let_in(on_first) and let_in(on_second)
+    assert all(resident["id"] in r._active for r in remembered)
 
     # through the first replica's API: the second hears of it from PostgreSQL
     sign_in(first, **ADMIN).call(
@@ -237,6 +252,7 @@ def test_an_account_disabled_anywhere_stops_working_on_every_replica(
     # by hand in the database: both forget, and let the account in again
     set_disabled_in_sql(config, resident["id"], False)
     wait_for(lambda: let_in(on_first) and let_in(on_second), timeout=2)
+    assert all(resident["id"] in r._active for r in remembered)
     set_disabled_in_sql(config, resident["id"], True)
     wait_for(
         lambda: not let_in(on_first) and not let_in(on_second),

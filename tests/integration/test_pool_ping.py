@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def engine(make_database, monkeypatch):
-    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.2)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 1.0)
     engine = make_engine(make_database("teams"), pool_size=2)
     yield engine
     engine.dispose()
@@ -50,7 +50,7 @@ def kill_a_pooled_connection(engine):
 
 def test_an_idle_connection_that_died_is_replaced_before_use(engine):
     dead = kill_a_pooled_connection(engine)
-    time.sleep(0.3)
+    time.sleep(1.2)
 
     assert backend_pid(engine) != dead  # no error: pinged, found dead, replaced
 

@@ -78,5 +78,5 @@ def test_sqlite_has_nobody_to_listen_to():
     accounts.container.config["DATABASE_URL"] = "sqlite:///var/gateway.sqlite"
     accounts.setup()
 
-    assert accounts.dsn is None
+    assert accounts.connect_args is None
     assert accounts.listening is False
