@@ -23,6 +23,7 @@ import click
 
 from loadtest import ceiling, district, provision, report
 from loadtest import profile as profiler
+from loadtest.cost import Cost
 from loadtest.probe import CreditProbe
 from loadtest.sampler import ResourceSampler
 from loadtest.system import ADMIN_PASSWORD, AttachedSystem, System
@@ -171,8 +172,11 @@ def run(
     spies = [
         profiler.record(p, out, duration) for s in profile for p in system.running(s)
     ]
+    cost = Cost(system)
+    cost.start()
     records = run_locust(system.url, setup_path, out, duration, rate, users)
     drained_in = reconcile.wait_until_quiet(sources, timeout=120, settle=2)
+    cost.drained()
     time.sleep(1)
     probe.stop()
     for spy, folded in spies:
@@ -187,12 +191,17 @@ def run(
     for line in reconciliation["lines"]:
         logger.info("%s", line)
     sampler.stop()
+    completed = sum(1 for flow in records["flows"] if flow.get("ok"))
     figures = report.build(
         records,
         probe.seen,
         broker,
         reconciliation,
-        {"samples": sampler.samples, "summary": sampler.summary()},
+        {
+            "samples": sampler.samples,
+            "summary": sampler.summary(),
+            "per_flow": cost.per_flow(completed),
+        },
         {
             **conditions,
             "drained_after_s": round(drained_in, 2),

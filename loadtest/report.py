@@ -205,6 +205,18 @@ def markdown(report):
                 f"| {name} | {m['first_mb']} / {m['max_mb']} / {m['last_mb']} | "
                 f"{m['second_half_growth_mb']} | {m['mean_cpu_percent']} |"
             )
+    per_flow = report["resources"].get("per_flow")
+    if per_flow:
+        transactions = per_flow["db_transactions"]
+        lines += [
+            "",
+            f"One flow's cost, over the {per_flow['flows']} completed:",
+            "",
+            "| part | CPU ms per flow | database transactions per flow |",
+            "| --- | --- | --- |",
+        ]
+        for part, ms in per_flow["cpu_ms"].items():
+            lines.append(f"| {part} | {ms} | {transactions.get(part, '')} |")
     lines += ["", "Reconciliation:", "", "```"]
     lines += report["reconciliation"]["lines"]
     lines += ["```", ""]
