@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, InvalidatePoolError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -183,6 +184,16 @@ def make_engine(url, pool_size=DEFAULT_MAX_WORKERS):
     engine = create_engine(url, pool_size=pool_size + 2, max_overflow=2)
     ping_when_idle(engine, IDLE_PING_SECONDS)
     return engine
+
+
+def driver_connect_args(url):
+    """What `psycopg2.connect` takes for a PostgreSQL URL, read as the
+    engine's own dialect reads it (hosts, options and all); None otherwise."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    _, args = parsed.get_dialect()().create_connect_args(parsed)
+    return args
 
 
 def ping_when_idle(engine, idle_seconds):

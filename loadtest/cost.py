@@ -17,7 +17,8 @@ from collections import Counter
 
 import psutil
 import psycopg2
-from sqlalchemy.engine import make_url
+
+from eventing.database import driver_connect_args
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +65,9 @@ def transactions(database_urls):
     """Transactions committed or rolled back so far, by service."""
     counts = {}
     for service, url in database_urls.items():
-        parsed = make_url(url)
-        if parsed.get_backend_name() != "postgresql":
+        args = driver_connect_args(url)
+        if args is None:
             continue
-        _, args = parsed.get_dialect()().create_connect_args(parsed)
         try:
             with psycopg2.connect(**args) as conn, conn.cursor() as cursor:
                 cursor.execute(

@@ -30,9 +30,8 @@ import eventlet
 import psycopg2
 from eventlet.green import select
 from nameko.extensions import DependencyProvider
-from sqlalchemy.engine import make_url
 
-from eventing.database import DATABASE_URL_KEY
+from eventing.database import DATABASE_URL_KEY, driver_connect_args
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +57,8 @@ class ActiveAccounts(DependencyProvider):
     """The accounts this gateway process knows to be active."""
 
     def setup(self):
-        url = make_url(self.container.config[DATABASE_URL_KEY])
-        # what psycopg2.connect takes, as the engine's own dialect reads the
-        # URL (host lists, query options and all); None: no NOTIFY to hear
-        self.connect_args = None
-        if url.get_backend_name() == "postgresql":
-            _, self.connect_args = url.get_dialect()().create_connect_args(url)
+        # None: not PostgreSQL, no NOTIFY to hear
+        self.connect_args = driver_connect_args(self.container.config[DATABASE_URL_KEY])
         self._active = set()
         self._generation = 0
         self.listening = False

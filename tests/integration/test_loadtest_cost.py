@@ -5,8 +5,8 @@ import os
 
 import psycopg2
 import pytest
-from sqlalchemy.engine import make_url
 
+from eventing.database import driver_connect_args
 from loadtest import cost
 from loadtest.system import Found
 
@@ -24,9 +24,7 @@ class OneService:
 
 
 def run_transactions(url, count):
-    parsed = make_url(url)
-    _, args = parsed.get_dialect()().create_connect_args(parsed)
-    conn = psycopg2.connect(**args)
+    conn = psycopg2.connect(**driver_connect_args(url))
     try:
         for _ in range(count):
             with conn, conn.cursor() as cursor:
