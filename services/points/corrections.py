@@ -38,9 +38,15 @@ def reverse(uow, caller, transfer_id, reason):
             f"a {original.kind} entry is not reversed by hand; adjust instead"
         )
     ledger.lock_accounts(session, [ledger.account_id(original.volunteer_id)])
-    done = session.scalar(select(Transfer.id).where(Transfer.reverses == transfer_id))
+    # as for an adjustment: run again under the caller's Idempotency-Key, the
+    # command finds the reversal its first run made and answers with it
+    reversal_id = uow.new_id()
+    done = session.scalar(select(Transfer).where(Transfer.reverses == transfer_id))
+    if done is not None and done.id == reversal_id:
+        logger.info("reversal made before transfer_id=%s", reversal_id)
+        return done
     if done is not None:
-        raise NotReversible(f"entry {transfer_id} was already reversed by {done}")
+        raise NotReversible(f"entry {transfer_id} was already reversed by {done.id}")
     transfer, balance = ledger.move(
         session,
         REVERSAL,
@@ -48,6 +54,7 @@ def reverse(uow, caller, transfer_id, reason):
         original.from_account,
         original.amount,
         original.minutes or 0,
+        transfer_id=reversal_id,
         reverses=original.id,
         order_id=original.order_id,
         category=original.category,

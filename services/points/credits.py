@@ -61,19 +61,24 @@ def credit_order(uow, event_id, order, caps, zone):
     done_today = credited_on(session, volunteers, day) if caps.per_day else {}
     completion = Completion(event_id, order, rate, day)
     credited = []
-    for volunteer_id, minutes in served:
-        if volunteer_id in done:
-            logger.warning(
-                "already credited order_id=%s volunteer_id=%s event_id=%s",
-                order["order_id"],
-                volunteer_id,
-                event_id,
+    # the issuing account's row is updated once, as this block ends, just
+    # before the commit: credits of other orders wait for it that long only
+    with ledger.paying_out(session, ORDER_CREDIT, ISSUING_ACCOUNT) as payout:
+        for volunteer_id, minutes in served:
+            if volunteer_id in done:
+                logger.warning(
+                    "already credited order_id=%s volunteer_id=%s event_id=%s",
+                    order["order_id"],
+                    volunteer_id,
+                    event_id,
+                )
+                continue
+            credit = rules.credit_for(
+                minutes, rate.points_per_hour, caps, done_today.get(volunteer_id, 0)
             )
-            continue
-        credit = rules.credit_for(
-            minutes, rate.points_per_hour, caps, done_today.get(volunteer_id, 0)
-        )
-        credited.append(_credit(uow, completion, volunteer_id, minutes, credit))
+            credited.append(
+                _credit(uow, payout, completion, volunteer_id, minutes, credit)
+            )
     return credited
 
 
@@ -86,12 +91,9 @@ def already_credited(session, order_id, volunteers):
     return {keys[key] for key in found}
 
 
-def _credit(uow, completion, volunteer_id, minutes, credit):
+def _credit(uow, payout, completion, volunteer_id, minutes, credit):
     order, rate = completion.order, completion.rate
-    transfer, balance = ledger.move(
-        uow.session,
-        ORDER_CREDIT,
-        ISSUING_ACCOUNT,
+    transfer, balance = payout.pay(
         ledger.account_id(volunteer_id),
         credit.points,
         minutes,

@@ -13,6 +13,7 @@ import binascii
 import json
 import logging
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select, update
@@ -174,6 +175,70 @@ def move(
     session.add(transfer)
     session.flush()
     return transfer, balance
+
+
+class PayOut:
+    """Transfers from one account that is not a volunteer's to several that
+    may be, applied as one: see `paying_out`."""
+
+    def __init__(self, session, kind, from_account):
+        self._session = session
+        self._kind = kind
+        self._from = from_account
+        self._transfers = []
+
+    def pay(self, to_account, amount, minutes=0, transfer_id=None, **fields):
+        """Append a transfer and add it to the receiving balance at once;
+        return the transfer and that balance (None unless a volunteer's)."""
+        after = _change(self._session, to_account, amount, minutes)
+        if after is None:
+            raise AccountNotFound(f"no account {to_account}")
+        transfer = Transfer(
+            id=transfer_id or str(uuid.uuid4()),
+            kind=self._kind,
+            from_account=self._from,
+            to_account=to_account,
+            amount=amount,
+            minutes=minutes or None,
+            volunteer_id=volunteer_of(to_account),
+            created_at=now(),
+            **fields,
+        )
+        self._transfers.append(transfer)
+        return transfer, after if _is_volunteer(to_account) else None
+
+    def settle(self):
+        """Write the transfers, then take their sum from the paying account
+        in one statement."""
+        if not self._transfers:
+            return
+        self._session.add_all(self._transfers)
+        self._session.flush()
+        total = sum(t.amount for t in self._transfers)
+        minutes = sum(t.minutes or 0 for t in self._transfers)
+        if _change(self._session, self._from, -total, -minutes) is None:
+            raise AccountNotFound(f"no account {self._from}")
+
+
+@contextmanager
+def paying_out(session, kind, from_account):
+    """Pay several accounts from one shared account (the district's issuing
+    account) with the shared row touched once, last.
+
+    Every credit takes points from the issuing account, so its row is the one
+    every credit of every order waits for. Updated with each transfer, it was
+    held from the first transfer to the commit, through the rest of the
+    transfers and the events; here the receiving sides and the events go
+    first and the issuing row is updated once, for the sum, as the block
+    ends, which the caller follows with its commit. The paying account is
+    never a volunteer's, so nothing guards it: it may go negative, and the
+    receiving rows (locked first, as in `move`) are only ever added to.
+    """
+    if _is_volunteer(from_account):
+        raise ValueError(f"{from_account}: a volunteer pays by `move`")
+    payout = PayOut(session, kind, from_account)
+    yield payout
+    payout.settle()
 
 
 def signed_amount(transfer):

@@ -6,12 +6,13 @@ from datetime import date
 import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy.engine import Engine
 
 from eventing.database import COMMAND_KEY
 from eventing.envelope import Envelope
 from ops.invariants import check_all
-from services.points.models import Rate, Transfer
+from services.points.models import ISSUING_ACCOUNT, Account, Rate, Transfer
 from services.points.service import PointsService
 from tests.helpers import Listener, publish, wait_for
 
@@ -193,6 +194,53 @@ def test_caps_pay_up_to_the_limit_and_record_what_they_kept(ledger):
     assert points.balance("v-1") == 50
 
 
+@pytest.fixture
+def statements():
+    """Every statement and commit any engine in this process runs, in order,
+    as (connection, what) pairs: the service's own engine included."""
+    seen = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        seen.append((id(conn.connection.dbapi_connection), statement, parameters))
+
+    def on_commit(conn):
+        seen.append((id(conn.connection.dbapi_connection), "COMMIT", None))
+
+    event.listen(Engine, "before_cursor_execute", on_execute)
+    event.listen(Engine, "commit", on_commit)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", on_execute)
+    event.remove(Engine, "commit", on_commit)
+
+
+def _touches_issuing(statement, parameters):
+    return statement.startswith("UPDATE accounts") and ISSUING_ACCOUNT in str(
+        parameters
+    )
+
+
+def test_an_order_takes_its_credits_from_the_issuing_account_once_last(
+    ledger, statements
+):
+    points = ledger()
+    points.credit("o-1", {"v-1": 60, "v-2": 90, "v-3": 30})
+
+    [issuing] = [i for i, s in enumerate(statements) if _touches_issuing(*s[1:])]
+    connection = statements[issuing][0]
+    after = [s for s in statements[issuing + 1 :] if s[0] == connection]
+    # the shared row is locked for one statement and the commit, not for the
+    # transfers and the events written after it
+    assert after[0][1] == "COMMIT"
+    assert sorted(t.amount for t in points.transfers(order_id="o-1")) == [5, 10, 15]
+    with points.engine.connect() as conn:
+        balance = conn.execute(
+            select(Account.balance, Account.certified_minutes).where(
+                Account.id == ISSUING_ACCOUNT
+            )
+        ).one()
+    assert tuple(balance) == (-30, -180)
+
+
 def test_leaderboards_rank_volunteers_teams_and_communities_for_a_period(ledger):
     points = ledger()
     points.credit("o-1", {"v-1": 120, "v-2": 60}, team_id="t-1")
@@ -300,6 +348,25 @@ def test_a_reversal_undoes_a_credit_once_with_its_reason_and_author(ledger):
     )
     assert again.value.exc_type == "NotReversible"
     assert (statement["balance"], statement["certified_minutes"]) == (0, 0)
+
+
+def test_a_reversal_run_again_under_its_key_answers_with_the_first(ledger):
+    # the answer to the first run was lost and the caller retried with the
+    # same Idempotency-Key: the same reversal, not a 409
+    points = ledger()
+    points.credit("o-1", {"v-1": 90})
+    [credit] = points.transfers(order_id="o-1")
+
+    with points.rpc(command_key="k-1") as rpc:
+        first = rpc.reverse_transfer(ADMIN, credit.id, {"reason": "时长填错"})
+        again = rpc.reverse_transfer(ADMIN, credit.id, {"reason": "时长填错"})
+    with points.rpc(command_key="k-2") as rpc, pytest.raises(RemoteError) as other:
+        rpc.reverse_transfer(ADMIN, credit.id, {"reason": "时长填错"})
+
+    assert again == first
+    assert other.value.exc_type == "NotReversible"
+    assert len(points.transfers(kind="reversal")) == 1
+    assert points.balance("v-1") == 0
 
 
 def test_spent_points_cannot_be_reversed_below_zero(ledger):
