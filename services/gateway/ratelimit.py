@@ -6,6 +6,13 @@ window as it is allowed, further attempts are refused with 429 before any
 password is checked, until the oldest failure leaves the window. A success
 clears the account's failures but never the address's: one valid account must
 not let an address go on guessing at others.
+
+An attempt is counted before its password is checked, not after: checking
+takes tens of milliseconds, and a count made first and written after would
+let any number of guesses sent at once through the same check. So each
+attempt takes PostgreSQL's transaction lock on its subjects, counts, and
+writes itself down as a failure in one transaction; a right password then
+takes the account's failures and the attempt's own address row back out.
 """
 
 import math
@@ -48,6 +55,23 @@ class Limits:
         }
 
 
+def attempt(session, limits, username, address):
+    """Count a sign-in attempt as a failure, unless either limit is reached
+    (TooManyRequests, with Retry-After); return the failures written, for
+    `record_success` to take back."""
+    subjects = limits.subjects(username, address)
+    if session.get_bind().dialect.name == "postgresql":
+        # in one order, so two attempts never wait on each other crosswise
+        for subject in sorted(subjects):
+            session.execute(select(func.pg_advisory_xact_lock(func.hashtext(subject))))
+    check(session, limits, username, address)
+    moment = now()
+    failures = [LoginFailure(subject=subject, failed_at=moment) for subject in subjects]
+    session.add_all(failures)
+    session.flush()
+    return [failure.id for failure in failures]
+
+
 def check(session, limits, username, address):
     """Raise TooManyRequests (with Retry-After) if either limit is reached."""
     since = now() - timedelta(seconds=limits.window_seconds)
@@ -64,16 +88,21 @@ def check(session, limits, username, address):
             )
 
 
-def record_failure(session, limits, username, address):
-    moment = now()
-    for subject in limits.subjects(username, address):
-        session.add(LoginFailure(subject=subject, failed_at=moment))
-
-
-def record_success(session, username):
+def record_success(session, username, attempted):
+    """The password was right: forget the account's failures and take back
+    the attempt's own (`attempted`, from `attempt`)."""
     session.execute(
-        delete(LoginFailure).where(LoginFailure.subject == f"account:{username}")
+        delete(LoginFailure).where(
+            (LoginFailure.subject == f"account:{username}")
+            | LoginFailure.id.in_(attempted)
+        )
     )
+
+
+def withdraw(session, attempted):
+    """The attempt ended without an answer on the password (the database
+    failed mid-way): it is not held against anyone."""
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempted)))
 
 
 def purge(session, limits):

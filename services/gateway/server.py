@@ -8,6 +8,7 @@ import logging
 from nameko.exceptions import ContainerBeingKilled, RemoteError
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from eventing import logcontext
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 JWT_SECRET_KEY = "GATEWAY_JWT_SECRET"
 MAX_BODY_KEY = "GATEWAY_MAX_BODY_BYTES"
+TRUSTED_PROXIES_KEY = "GATEWAY_TRUSTED_PROXIES"
 DEFAULT_MAX_BODY = 64 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -107,4 +109,9 @@ class ApiWsgiApp(WsgiApp):
 
 class ApiServer(WebServer):
     def get_wsgi_app(self):
-        return ApiWsgiApp(self)
+        app = ApiWsgiApp(self)
+        # behind proxies, the caller's address (which the sign-in limit counts
+        # by) is what the trusted ones put in X-Forwarded-For; with none, the
+        # header is the caller's own word and is ignored
+        proxies = int(self.container.config.get(TRUSTED_PROXIES_KEY, 0))
+        return ProxyFix(app, x_for=proxies, x_proto=proxies) if proxies else app

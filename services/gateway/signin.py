@@ -5,11 +5,14 @@ database, used once) buys the next pair. Sign-in attempts are limited per
 account and per address (`ratelimit`).
 """
 
+import logging
 from dataclasses import dataclass
 
 from services.gateway import accounts, auth, ratelimit, tokens
 from services.gateway.errors import Unauthorized
 from services.gateway.models import User
+
+logger = logging.getLogger(__name__)
 
 TOKEN_TTL_KEY = "GATEWAY_TOKEN_TTL"
 REFRESH_TTL_KEY = "GATEWAY_REFRESH_TTL"
@@ -35,19 +38,30 @@ class Settings:
 
 def sign_in(db, settings, username, password, address):
     """A token pair for the right password; 401 for a wrong one, 429 past the limit."""
-    with db.session() as session:
-        ratelimit.check(session, settings.limits, username, address)
+    with db.transaction() as uow:
+        attempted = ratelimit.attempt(uow.session, settings.limits, username, address)
     try:
         with db.session() as session:
             user = accounts.sign_in(session, username, password)
     except Unauthorized:
-        with db.transaction() as uow:
-            ratelimit.record_failure(uow.session, settings.limits, username, address)
+        raise
+    except Exception:
+        _withdraw(db, attempted)
         raise
     with db.transaction() as uow:
-        ratelimit.record_success(uow.session, username)
+        ratelimit.record_success(uow.session, username, attempted)
         refresh_token = tokens.issue(uow.session, user.id, settings.refresh_ttl)
     return token_answer(user, refresh_token, settings)
+
+
+def _withdraw(db, attempted):
+    try:
+        with db.transaction() as uow:
+            ratelimit.withdraw(uow.session, attempted)
+    except Exception:
+        # the database that failed the check fails this too: the attempt
+        # stays counted until it leaves the window
+        logger.warning("a failed sign-in attempt stays counted", exc_info=True)
 
 
 def refresh(db, settings, refresh_token):

@@ -8,7 +8,7 @@ from services.gateway.active_accounts import ActiveAccounts
 from services.gateway.service import GatewayService
 from tests.conftest import free_port
 from tests.e2e.conftest import Api, sign_in
-from tests.helpers import wait_for
+from tests.helpers import at_once, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -110,6 +110,18 @@ def test_a_success_clears_the_accounts_failures(gateway):
     assert token(url).status_code == 200
 
 
+def test_guesses_sent_at_once_get_no_more_tries_than_the_limit(gateway):
+    # each attempt is counted before its password is checked: twenty guesses
+    # arriving together are five answers on the password and fifteen 429s
+    url = gateway()
+
+    answers = at_once([lambda: token(url, password="guess")] * 20)
+
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [401] * 5 + [429] * 15
+    assert token(url).status_code == 429
+
+
 def test_failures_from_one_address_are_limited_across_accounts(gateway):
     url = gateway(GATEWAY_LOGIN_FAILURES_PER_ADDRESS=3)
     for name in ("a.one", "b.two", "c.three"):
@@ -118,6 +130,34 @@ def test_failures_from_one_address_are_limited_across_accounts(gateway):
     refused = token(url)
 
     assert refused.status_code == 429
+
+
+def guess_from(url, forwarded_for, username="admin"):
+    return Api(url).call(
+        "POST",
+        "/api/auth/token",
+        {"username": username, "password": "guess"},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_one_it_forwards(gateway):
+    url = gateway(GATEWAY_TRUSTED_PROXIES=1, GATEWAY_LOGIN_FAILURES_PER_ADDRESS=3)
+    # the proxy appends the address it saw; what the caller wrote before is
+    # not believed
+    for name in ("a.one", "b.two", "c.three"):
+        assert guess_from(url, "10.0.0.9, 10.0.0.1", name).status_code == 401
+
+    assert guess_from(url, "10.0.0.1", "d.four").status_code == 429
+    assert guess_from(url, "10.0.0.1, 10.0.0.2", "d.four").status_code == 401
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(gateway):
+    url = gateway(GATEWAY_LOGIN_FAILURES_PER_ADDRESS=3)
+    for n, name in enumerate(("a.one", "b.two", "c.three")):
+        assert guess_from(url, f"10.0.0.{n}", name).status_code == 401
+
+    assert guess_from(url, "10.0.0.99", "d.four").status_code == 429
 
 
 def test_the_limit_holds_for_every_gateway_replica(gateway, service_config):
