@@ -180,8 +180,13 @@ def make_engine(url, pool_size=DEFAULT_MAX_WORKERS):
 
         return engine
     # a worker that cannot get a connection waits and then fails: size the pool
-    # to the worker pool, plus the relay and a spare
-    engine = create_engine(url, pool_size=pool_size + 2, max_overflow=2)
+    # to the worker pool, plus the relay and a spare. Last in, first out: a
+    # quiet service (the relay's poll twice a second) keeps reusing the
+    # connection it just used instead of taking each in turn after it sat
+    # idle long enough to need a ping
+    engine = create_engine(
+        url, pool_size=pool_size + 2, max_overflow=2, pool_use_lifo=True
+    )
     ping_when_idle(engine, IDLE_PING_SECONDS)
     return engine
 

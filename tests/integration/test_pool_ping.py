@@ -3,12 +3,13 @@ replaced, and so is every other connection of the pool."""
 
 import time
 
+import psycopg2
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from eventing import database
-from eventing.database import make_engine
+from eventing.database import driver_connect_args, make_engine
 
 pytestmark = pytest.mark.integration
 
@@ -38,13 +39,31 @@ def test_a_connection_in_steady_use_is_not_pinged(engine):
     assert pings == []
 
 
+def test_a_quiet_service_reuses_the_connection_it_used_last(engine):
+    # two connections in the pool; the one returned last is handed out next,
+    # so the other sits idle instead of each in turn needing a ping
+    with engine.connect() as first, engine.connect() as second:
+        last = second.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        first.close()
+
+    assert [backend_pid(engine) for _ in range(3)] == [last] * 3
+
+
 def kill_a_pooled_connection(engine):
     """End the backend of a connection waiting in the pool, as a PostgreSQL
     restart would; return its pid. The pool hands it out next."""
     with engine.connect() as pooled, engine.connect() as other:
         pid = pooled.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        pooled.close()
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.execute(text("SELECT 1"))
+    # both are back in the pool, `pooled` last (the block closes them in the
+    # reverse order): it is the one handed out next
+    url = engine.url.render_as_string(hide_password=False)
+    outside = psycopg2.connect(**driver_connect_args(url))
+    try:
+        with outside, outside.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    finally:
+        outside.close()
     return pid
 
 
