@@ -100,6 +100,10 @@ def main(
             attach, os.environ.get("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD)
         )
     else:
+        try:
+            claim = provision.claim(DB_PREFIX)
+        except provision.Busy as exc:
+            raise click.ClickException(str(exc)) from None
         system = System(
             provision.fresh_vhost(VHOST),
             provision.fresh_databases(DB_PREFIX),
@@ -130,6 +134,7 @@ def main(
         sampler.stop()
         if not attach:
             system.stop()
+            claim.close()
     problems = []
     if outcome["lost"] or outcome["duplicated"] or not outcome["reconciliation"]["ok"]:
         problems.append("reconciliation failed")

@@ -19,6 +19,41 @@ RABBIT_USER = ("guest", "guest")
 AMQP_HOST = "guest:guest@127.0.0.1:5672"
 
 
+class Busy(Exception):
+    """Another load test holds the databases and the vhost."""
+
+
+def claim(prefix):
+    """Hold PostgreSQL's advisory lock on `prefix` for as long as the returned
+    connection is open; Busy if another run holds it.
+
+    A second run would drop the first one's databases and vhost under its
+    running services. The lock is PostgreSQL's, so it covers every checkout
+    on this machine and ends with the process that held it, however it ended.
+    """
+    conn = psycopg2.connect(PG_DSN, application_name=f"loadtest {os.getpid()}")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (prefix,))
+        [held] = cursor.fetchone()
+        if held:
+            return conn
+        cursor.execute(
+            "SELECT a.application_name FROM pg_locks l"
+            " JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted"
+            " AND l.objid = hashtext(%s)::oid",
+            (prefix,),
+        )
+        holders = [name for (name,) in cursor.fetchall()]
+    conn.close()
+    raise Busy(
+        f"another load test is running ({', '.join(holders) or 'unknown'}):"
+        f" it uses the {prefix}_* databases and the broker vhost this one"
+        " would start afresh; wait for it to end or stop it"
+    )
+
+
 def fresh_vhost(name):
     """Delete and create `name` through the management API; return its AMQP URI."""
     url = f"{RABBIT_API}/vhosts/{quote(name, safe='')}"
