@@ -10,6 +10,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -60,6 +61,10 @@ class LoginFailure(Base):
     # "account:<username>" or "address:<ip>"
     subject: Mapped[str] = mapped_column(String(200))
     failed_at = mapped_column(DateTime(timezone=True), nullable=False)
+    # the attempt's password is still being checked (`ratelimit.attempt`)
+    pending: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     __table_args__ = (Index("ix_login_failures_subject", "subject", "failed_at"),)
 

@@ -7,19 +7,26 @@ password is checked, until the oldest failure leaves the window. A success
 clears the account's failures but never the address's: one valid account must
 not let an address go on guessing at others.
 
-An attempt is counted before its password is checked, not after: checking
-takes tens of milliseconds, and a count made first and written after would
-let any number of guesses sent at once through the same check. So each
-attempt takes PostgreSQL's transaction lock on its subjects, counts, and
-writes itself down as a failure in one transaction; a right password then
-takes the account's failures and the attempt's own address row back out.
+An attempt is written down before its password is checked, not after:
+checking takes tens of milliseconds, and a count made first and written after
+would let any number of guesses sent at once through the same check. Each
+attempt takes PostgreSQL's transaction locks on its subjects, counts, and
+writes a pending row per subject in one transaction. Pending rows are not
+failures: an attempt that would reach a limit only if the pending ones
+failed waits for them to end instead of being refused, so sign-ins running
+at once never refuse one another. A wrong password turns the attempt's rows
+into failures; a right one deletes them with the account's failures. A
+pending row older than a minute belongs to a process that died checking it,
+and counts as a failure.
 """
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+import eventlet
+from sqlalchemy import String, case, column, delete, func, select, update, values
 
 from services.gateway.errors import TooManyRequests
 from services.gateway.models import LoginFailure
@@ -27,6 +34,11 @@ from services.gateway.models import LoginFailure
 WINDOW_KEY = "GATEWAY_LOGIN_WINDOW_SECONDS"
 PER_ACCOUNT_KEY = "GATEWAY_LOGIN_FAILURES_PER_ACCOUNT"
 PER_ADDRESS_KEY = "GATEWAY_LOGIN_FAILURES_PER_ADDRESS"
+# how long an attempt waits for the pending ones that could fill a limit
+WAIT_SECONDS = 5.0
+WAIT_POLL_SECONDS = 0.05
+# a pending attempt this old was left by a process that died checking it
+PENDING_STALE_SECONDS = 60
 
 
 def now():
@@ -55,42 +67,98 @@ class Limits:
         }
 
 
-def attempt(session, limits, username, address):
-    """Count a sign-in attempt as a failure, unless either limit is reached
-    (TooManyRequests, with Retry-After); return the failures written, for
-    `record_success` to take back."""
+def attempt(db, limits, username, address):
+    """Write down a sign-in attempt as pending, unless either limit is
+    reached (TooManyRequests, with Retry-After); return its rows' ids, for
+    `record_failure`, `record_success` or `withdraw`.
+
+    While the attempts already pending could take a subject to its limit,
+    wait (up to `WAIT_SECONDS`) to see how they end.
+    """
     subjects = limits.subjects(username, address)
-    if session.get_bind().dialect.name == "postgresql":
-        # in one order, so two attempts never wait on each other crosswise
-        for subject in sorted(subjects):
-            session.execute(select(func.pg_advisory_xact_lock(func.hashtext(subject))))
-    check(session, limits, username, address)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        with db.transaction() as uow:
+            session = uow.session
+            _lock(session, subjects)
+            if not _must_wait(session, limits, subjects):
+                moment = now()
+                rows = [
+                    LoginFailure(subject=subject, failed_at=moment, pending=True)
+                    for subject in subjects
+                ]
+                session.add_all(rows)
+                session.flush()
+                return [row.id for row in rows]
+        if time.monotonic() > deadline:
+            raise TooManyRequests(
+                "too many sign-ins of this account or from this address are being"
+                " checked at once; try again in a second",
+                headers={"Retry-After": "1"},
+            )
+        eventlet.sleep(WAIT_POLL_SECONDS)
+
+
+def _lock(session, subjects):
+    # PostgreSQL's transaction-scoped locks, taken in the order of their keys
+    # in one statement, so two attempts never wait on each other crosswise;
+    # SQLite (one process) needs none
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = func.hashtext(column("subject"))
+    session.execute(
+        select(func.pg_advisory_xact_lock(key))
+        .select_from(
+            values(column("subject", String), name="s").data(
+                [(subject,) for subject in subjects]
+            )
+        )
+        .order_by(key)
+    ).all()
+
+
+def _must_wait(session, limits, subjects):
+    """Raise TooManyRequests if a subject has its failures; True if the
+    pending attempts could still bring one to its limit."""
     moment = now()
-    failures = [LoginFailure(subject=subject, failed_at=moment) for subject in subjects]
-    session.add_all(failures)
-    session.flush()
-    return [failure.id for failure in failures]
-
-
-def check(session, limits, username, address):
-    """Raise TooManyRequests (with Retry-After) if either limit is reached."""
-    since = now() - timedelta(seconds=limits.window_seconds)
-    for subject, allowed in limits.subjects(username, address).items():
-        recent = (LoginFailure.subject == subject) & (LoginFailure.failed_at > since)
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.failed_at)).where(recent)
-        ).one()
-        if count >= allowed:
+    since = moment - timedelta(seconds=limits.window_seconds)
+    stale = moment - timedelta(seconds=PENDING_STALE_SECONDS)
+    failed = ~LoginFailure.pending | (LoginFailure.failed_at <= stale)
+    rows = session.execute(
+        select(
+            LoginFailure.subject,
+            func.sum(case((failed, 1), else_=0)),
+            func.sum(case((failed, 0), else_=1)),
+            func.min(case((failed, LoginFailure.failed_at))),
+        )
+        .where(LoginFailure.subject.in_(subjects), LoginFailure.failed_at > since)
+        .group_by(LoginFailure.subject)
+    )
+    wait = False
+    for subject, failures, pending, oldest in rows:
+        allowed = subjects[subject]
+        if failures >= allowed:
             retry_after = _seconds_until(oldest, limits.window_seconds)
             raise TooManyRequests(
                 f"too many failed sign-ins; try again in {retry_after} seconds",
                 headers={"Retry-After": str(retry_after)},
             )
+        wait = wait or failures + pending >= allowed
+    return wait
+
+
+def record_failure(session, attempted):
+    """The password was wrong: the attempt's rows become failures."""
+    session.execute(
+        update(LoginFailure)
+        .where(LoginFailure.id.in_(attempted))
+        .values(pending=False, failed_at=now())
+    )
 
 
 def record_success(session, username, attempted):
-    """The password was right: forget the account's failures and take back
-    the attempt's own (`attempted`, from `attempt`)."""
+    """The password was right: forget the account's failures and the
+    attempt's own rows."""
     session.execute(
         delete(LoginFailure).where(
             (LoginFailure.subject == f"account:{username}")

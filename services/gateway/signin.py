@@ -38,19 +38,24 @@ class Settings:
 
 def sign_in(db, settings, username, password, address):
     """A token pair for the right password; 401 for a wrong one, 429 past the limit."""
-    with db.transaction() as uow:
-        attempted = ratelimit.attempt(uow.session, settings.limits, username, address)
+    attempted = ratelimit.attempt(db, settings.limits, username, address)
     try:
         with db.session() as session:
             user = accounts.sign_in(session, username, password)
     except Unauthorized:
+        with db.transaction() as uow:
+            ratelimit.record_failure(uow.session, attempted)
         raise
     except Exception:
         _withdraw(db, attempted)
         raise
-    with db.transaction() as uow:
-        ratelimit.record_success(uow.session, username, attempted)
-        refresh_token = tokens.issue(uow.session, user.id, settings.refresh_ttl)
+    try:
+        with db.transaction() as uow:
+            ratelimit.record_success(uow.session, username, attempted)
+            refresh_token = tokens.issue(uow.session, user.id, settings.refresh_ttl)
+    except Exception:
+        _withdraw(db, attempted)
+        raise
     return token_answer(user, refresh_token, settings)
 
 
@@ -60,8 +65,8 @@ def _withdraw(db, attempted):
             ratelimit.withdraw(uow.session, attempted)
     except Exception:
         # the database that failed the check fails this too: the attempt
-        # stays counted until it leaves the window
-        logger.warning("a failed sign-in attempt stays counted", exc_info=True)
+        # stays pending, and counts as a failure once it is a minute old
+        logger.warning("an unanswered sign-in attempt stays counted", exc_info=True)
 
 
 def refresh(db, settings, refresh_token):

@@ -122,6 +122,44 @@ def test_guesses_sent_at_once_get_no_more_tries_than_the_limit(gateway):
     assert token(url).status_code == 429
 
 
+def test_right_passwords_sent_at_once_are_all_let_in(gateway):
+    # more sign-ins at once than the limit allows failures: the pending ones
+    # are not failures, so none of them is refused
+    url = gateway(GATEWAY_LOGIN_FAILURES_PER_ADDRESS=4)
+
+    answers = at_once([lambda: token(url)] * 8)
+
+    assert [answer.status_code for answer in answers] == [200] * 8
+
+
+def test_an_attempt_left_pending_by_a_dead_process_counts_after_a_minute(
+    gateway, service_config
+):
+    config = service_config("gateway")
+    url = gateway(DATABASE_URL=config["DATABASE_URL"])
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.begin() as conn:
+            for seconds in (61, 62, 63, 64, 10):
+                conn.execute(
+                    text(
+                        "INSERT INTO login_failures (subject, failed_at, pending)"
+                        " VALUES ('account:admin', now() - make_interval(secs => :s),"
+                        " true)"
+                    ),
+                    {"s": seconds},
+                )
+    finally:
+        engine.dispose()
+
+    # four stale attempts are failures; the fresh one may yet succeed, so
+    # the next attempt waits for it, in vain, and is refused after a while
+    refused = token(url)
+
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+
+
 def test_failures_from_one_address_are_limited_across_accounts(gateway):
     url = gateway(GATEWAY_LOGIN_FAILURES_PER_ADDRESS=3)
     for name in ("a.one", "b.two", "c.three"):
