@@ -272,18 +272,23 @@ class UnitOfWork:
         self._ids = 0
         self.emitted = []
 
-    def new_id(self):
+    def new_id(self, purpose=None):
         """An id for something this command creates.
 
         Random, unless the command came with a key (the caller's
         Idempotency-Key, scoped to the caller): then derived from it, so a
         command that runs twice (a retry after a reply was lost) finds what
         its first run created under the same id instead of creating another.
+        A `purpose` keeps ids of different kinds of thing in one table apart,
+        should a key released after a failure be reused for another command.
         """
         if self.command_key is None:
             return str(uuid.uuid4())
         self._ids += 1
-        return str(uuid.uuid5(COMMAND_IDS, f"{self.command_key}:{self._ids}"))
+        name = f"{self.command_key}:{self._ids}"
+        if purpose is not None:
+            name = f"{self.command_key}:{purpose}:{self._ids}"
+        return str(uuid.uuid5(COMMAND_IDS, name))
 
     def emit(self, event_type, data, subject=None):
         """Record an event in the outbox; it is published after commit."""

@@ -40,7 +40,7 @@ def reverse(uow, caller, transfer_id, reason):
     ledger.lock_accounts(session, [ledger.account_id(original.volunteer_id)])
     # as for an adjustment: run again under the caller's Idempotency-Key, the
     # command finds the reversal its first run made and answers with it
-    reversal_id = uow.new_id()
+    reversal_id = uow.new_id("reversal")
     done = session.scalar(select(Transfer).where(Transfer.reverses == transfer_id))
     if done is not None and done.id == reversal_id:
         logger.info("reversal made before transfer_id=%s", reversal_id)
