@@ -38,12 +38,16 @@ def claim(prefix):
         [held] = cursor.fetchone()
         if held:
             return conn
+        # a one-number advisory lock shows as its high and low halves
         cursor.execute(
             "SELECT a.application_name FROM pg_locks l"
             " JOIN pg_stat_activity a ON a.pid = l.pid"
-            " WHERE l.locktype = 'advisory' AND l.granted"
-            " AND l.objid = hashtext(%s)::oid",
-            (prefix,),
+            " JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+            " AND d.datname = current_database()"
+            " AND l.classid = (hashtext(%s)::bigint >> 32)::bit(32)::int::oid"
+            " AND l.objid = hashtext(%s)::bigint::bit(32)::int::oid",
+            (prefix, prefix),
         )
         holders = [name for (name,) in cursor.fetchall()]
     conn.close()

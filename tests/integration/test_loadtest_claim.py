@@ -1,12 +1,12 @@
 """One load test at a time: a second run would drop the first one's
 databases and vhost under its running services."""
 
-import subprocess
-import sys
 import uuid
 
 import pytest
+from click.testing import CliRunner
 
+from loadtest import __main__ as loadtest_main
 from loadtest import provision
 from loadtest.__main__ import DB_PREFIX
 
@@ -26,17 +26,21 @@ def test_a_second_claim_is_refused_naming_the_first_until_it_ends():
     provision.claim(prefix).close()
 
 
-def test_the_command_stops_before_touching_anything_while_another_runs():
+def test_the_command_stops_before_touching_anything_while_another_runs(
+    monkeypatch, tmp_path
+):
+    def touched(*args):
+        raise AssertionError("the running test's vhost or databases were touched")
+
+    monkeypatch.setattr(provision, "fresh_vhost", touched)
+    monkeypatch.setattr(provision, "fresh_databases", touched)
     held = provision.claim(DB_PREFIX)
     try:
-        finished = subprocess.run(
-            [sys.executable, "-m", "loadtest", "--duration", "1", "--rate", "1"],
-            capture_output=True,
-            text=True,
-            timeout=60,
+        finished = CliRunner().invoke(
+            loadtest_main.main, ["--duration", "1", "--out", str(tmp_path)]
         )
     finally:
         held.close()
-    assert finished.returncode == 1
-    assert "another load test is running" in finished.stderr
-    assert "system up" not in finished.stderr
+
+    assert finished.exit_code == 1, finished.output
+    assert "another load test is running" in finished.output
