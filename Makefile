@@ -1,6 +1,6 @@
 # The order-style volunteer service platform. `make help` lists the targets.
 .PHONY: help install run demo test test-unit test-faults loadtest lint format migrate \
-	declare clean import-registry generate-registry bench-registry
+	declare clean import-registry generate-registry bench-registry bench-floor
 
 VENV ?= .venv
 PYTHON ?= python3
@@ -80,6 +80,9 @@ generate-registry: install ## write a synthetic registry of the district's size 
 
 bench-registry: install ## time importing 80,000 volunteers into PostgreSQL, and keyword search
 	$(BIN)/python -m benchmarks.teams_registry
+
+bench-floor: install ## what bare nameko (HTTP, RPC, events, no database) costs a flow here
+	$(BIN)/python -m benchmarks.stack_floor
 
 clean: ## remove local SQLite files and build output
 	rm -rf var build
