@@ -112,6 +112,7 @@ REMOTE_ERRORS = {
     "OrderConflict": Conflict,
     "InvalidOrderInput": Unprocessable,
     "TeamUnavailable": Conflict,
+    "TeamDoesNotServe": Unprocessable,
     # teams
     "TeamNotFound": NotFound,
     "VolunteerNotFound": NotFound,

@@ -29,6 +29,10 @@ class TeamUnavailable(OrdersError):
     """The team is suspended: no order may be dispatched to it."""
 
 
+class TeamDoesNotServe(OrdersError):
+    """The team does not offer the order's category of service."""
+
+
 class NotHeardOfYet(OrdersError):
     """An event names a team this service's copy does not hold yet; the
     handler fails, and the event is retried once the team has arrived."""

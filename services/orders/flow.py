@@ -18,6 +18,7 @@ from services.orders.directory import ACTIVE
 from services.orders.exceptions import (
     InvalidOrderInput,
     OrderNotFound,
+    TeamDoesNotServe,
     TeamNotKnown,
     TeamUnavailable,
 )
@@ -99,6 +100,11 @@ def dispatch_order(uow, caller, order_id, team_id, timings=DEFAULT_TIMINGS):
         raise TeamNotKnown(f"no team {team_id}")
     if team.status != ACTIVE:
         raise TeamUnavailable(f"team {team_id} is {team.status}")
+    if order.category not in team.categories:
+        raise TeamDoesNotServe(
+            f"team {team_id} does not serve {order.category}"
+            f" (it serves {'、'.join(team.categories) or 'nothing yet'})"
+        )
     order.team_id = team_id
     step, _ = move(order, "dispatch", caller.user_id, timings)
     data = {"team_id": team_id, "community": order.community}

@@ -93,6 +93,20 @@ def test_a_suspended_team_gets_no_order_until_it_is_reactivated(district):
     assert hidden["error"] == "not_found"
 
 
+def test_an_order_goes_only_to_a_team_that_serves_its_category(district):
+    repair = register_repair_team(district)
+    path = f"/api/teams/{repair['id']}"
+
+    _, refused = place_and_dispatch_until(district, 422, repair["id"])
+    district.staff.call("PATCH", path, {"categories": ["维修", "助老", "演出"]})
+    _, dispatched = place_and_dispatch_until(district, 200, repair["id"])
+
+    assert refused["message"] == (
+        f"team {repair['id']} does not serve 演出 (it serves 维修、助老)"
+    )
+    assert (dispatched["status"], dispatched["team_id"]) == ("dispatched", repair["id"])
+
+
 def test_a_volunteer_who_left_the_team_cannot_be_assigned(district):
     li, han = district.volunteers["李雷"], district.volunteers["韩梅梅"]
     volunteer = sign_in(district.url, "vol.13900000002", PASSWORD)

@@ -83,7 +83,7 @@ def transaction(engine):
                 "team_id": "t-1",
                 "name": "助老队",
                 "community": "铁道家园",
-                "categories": [],
+                "categories": ["助老"],
             },
         )
         record_known_membership(uow.session, {"team_id": "t-1", "volunteer_id": "v-1"})

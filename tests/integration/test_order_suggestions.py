@@ -1,16 +1,18 @@
 """Suggested teams: the order's category, in its community or on its street,
-fewest open orders first, then best rated, never a team that declined it."""
+fewest open orders first, then best rated, never a team that declined it; and
+no order dispatched to a team that does not serve its category."""
 
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from eventing.database import UnitOfWork
 from eventing.identity import Caller
 from services.orders import detours, flow, queries
-from services.orders.models import Base
+from services.orders.exceptions import TeamDoesNotServe
+from services.orders.models import Base, Order
 from tests.helpers import record_known_membership, record_known_team
 
 pytestmark = pytest.mark.integration
@@ -133,3 +135,20 @@ def test_a_team_that_declined_the_order_is_not_suggested_for_it_again(transactio
         "rose",
         "books",
     ]
+
+
+def test_an_order_is_not_dispatched_to_a_team_that_does_not_serve_its_category(
+    transaction,
+):
+    order_id = place(transaction)
+
+    with pytest.raises(TeamDoesNotServe) as refused, transaction() as uow:
+        flow.dispatch_order(uow, STAFF, order_id, "care")
+    with transaction() as uow:
+        order = uow.session.get(Order, order_id)
+        outbox = Base.metadata.tables["outbox"]
+        events = uow.session.scalar(select(func.count()).select_from(outbox))
+
+    assert str(refused.value) == "team care does not serve 演出 (it serves 助老)"
+    assert (order.status, order.team_id) == ("placed", None)
+    assert events == 1  # OrderPlaced alone

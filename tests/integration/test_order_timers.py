@@ -165,7 +165,7 @@ def test_an_unaccepted_order_goes_back_for_dispatch_when_so_configured(
                 "team_id": "t-1",
                 "name": "助老队",
                 "community": "铁道家园",
-                "categories": [],
+                "categories": ["助老"],
             },
         )
         flow.dispatch_order(uow, STAFF, order_id, "t-1", timings)
@@ -199,7 +199,7 @@ def test_the_quiet_period_completes_the_order_and_its_minutes_become_points(
                 "team_id": "t-1",
                 "name": "助老队",
                 "community": "铁道家园",
-                "categories": [],
+                "categories": ["助老"],
             },
         )
         record_known_membership(uow.session, {"team_id": "t-1", "volunteer_id": "v-1"})
