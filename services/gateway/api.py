@@ -125,7 +125,7 @@ class ApiRoute(HttpRequestHandler):
                 accounts.check_active(session, caller.user_id)
 
         self.active_accounts.check(caller.user_id, read)
-        if not permissions.allows(self.method_name, caller.role):
+        if not permissions.allows(self.method_name, caller.role, caller.volunteer_id):
             raise Forbidden(
                 f"a {caller.role} may not call {request.method} {request.path}"
             )

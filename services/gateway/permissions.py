@@ -125,12 +125,24 @@ ROLES_FOR = {
 }
 
 
-def allows(route, role):
-    return role == ADMIN or role in ROLES_FOR[route]
+# An account of any role may carry a volunteer record: a resident whose
+# application was approved keeps the resident's role, a team leader may serve
+# as well. On the routes where a volunteer acts for themselves, such an
+# account acts as that volunteer, and the service checks the record is its own.
+AS_THEIR_VOLUNTEER = (OWN_ACCOUNT, OWN_ORDERS)
 
 
-def scope(route, role):
+def scope(route, role, volunteer_id=None):
     """The scope `role` may act in on `route`, or None if it may not call it."""
     if role == ADMIN:
         return DISTRICT
-    return ROLES_FOR[route].get(role)
+    roles = ROLES_FOR[route]
+    if role in roles:
+        return roles[role]
+    if volunteer_id and roles.get(VOLUNTEER) in AS_THEIR_VOLUNTEER:
+        return roles[VOLUNTEER]
+    return None
+
+
+def allows(route, role, volunteer_id=None):
+    return scope(route, role, volunteer_id) is not None

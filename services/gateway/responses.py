@@ -99,7 +99,7 @@ class TeamSchema(Answer):
 
 class TeamPageSchema(Answer):
     items = fields.List(fields.Nested(TeamSchema), required=True)
-    total = fields.Integer(metadata={"description": "on all pages"})
+    total = fields.Integer(required=True, metadata={"description": "on all pages"})
     next_cursor = fields.String(
         allow_none=True,
         metadata={"description": "pass back as `cursor`; null at the end"},
@@ -303,7 +303,11 @@ class DonationSchema(Answer):
 class StockLineSchema(Answer):
     item_id = _text()
     name = _text()
+    unit = fields.String()
     quantity = fields.Integer(required=True)
+    points_price = fields.Integer(required=True)
+    free_only = fields.Boolean(metadata={"description": "given free, never redeemed"})
+    low = fields.Boolean(metadata={"description": "below the item's threshold"})
 
 
 class StockSchema(Answer):

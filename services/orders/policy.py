@@ -105,6 +105,10 @@ def list_scope(caller, filters):
     team's, those assigned to them or their community's."""
     if caller.is_admin:
         return {}
+    if caller.volunteer_id and filters.get("volunteer") == caller.volunteer_id:
+        # whatever the role, someone who also volunteers may list the orders
+        # assigned to them
+        return {"volunteer": caller.volunteer_id}
     scope = {
         RESIDENT: ("resident", caller.user_id),
         TEAM_LEADER: ("team", caller.team_id),

@@ -192,6 +192,43 @@ def test_a_person_who_applies_volunteers_once_staff_of_their_community_approve(
     )
 
 
+def test_an_approved_resident_serves_and_sees_their_points_as_a_volunteer(district):
+    create_account(district.admin, "xiao.chen", "resident", community="铁道家园")
+    applicant = sign_in(district.url, "xiao.chen", PASSWORD)
+    body = {"name": "陈小红", "phone": "13900000400", "community": "铁道家园"}
+    chen = applicant.post("/api/volunteers/apply", body, expect=201)["id"]
+    district.staff.post(f"/api/volunteers/{chen}/approve", expect=200)
+    members = f"/api/teams/{district.team_id}/members"
+    district.staff.post(members, {"volunteer_id": chen}, expect=200)
+    person = sign_in(district.url, "xiao.chen", PASSWORD)
+    order = district.place_order()
+    path = f"/api/orders/{order['id']}"
+    district.dispatch(order["id"])
+    district.leader.eventually(
+        f"{path}/accept", {"volunteer_ids": [chen]}, expect=200, retry_on=422
+    )
+
+    started = person.post(f"{path}/start", expect=200)
+    district.leader.post(f"{path}/report", {"minutes": {chen: 90}}, expect=200)
+    district.resident.post(f"{path}/confirm", expect=200)
+    assigned = person.get("/api/orders", expect=200, volunteer=chen)
+    placed = person.get("/api/orders", expect=200)
+    record = person.get(f"/api/volunteers/{chen}", expect=200)
+    other = district.volunteers["李雷"]
+    someone_elses = person.call("GET", f"/api/volunteers/{other}/points")
+
+    assert token_claims(person)["role"] == "resident"
+    assert started["status"] == "in_service"
+    assert [o["id"] for o in assigned["items"]] == [order["id"]]
+    assert placed["items"] == []
+    assert record["name"] == "陈小红"
+    assert someone_elses.status_code == 403
+    wait_for(
+        lambda: person.get(f"/api/volunteers/{chen}/points").get("balance") == 15,
+        message="90 minutes credited to the approved resident as 15 points",
+    )
+
+
 def test_staff_turn_an_application_down_with_a_reason(district):
     body = {"name": "赵大爷", "phone": "13900000300", "community": "铁道家园"}
     applied = district.resident.post("/api/volunteers/apply", body, expect=201)

@@ -49,6 +49,23 @@ def test_a_resident_may_not_dispatch():
     assert not permissions.allows("dispatch_order", "resident")
 
 
+def test_an_account_with_a_volunteer_record_acts_as_that_volunteer_for_itself():
+    # an approved resident keeps the role; a leader may serve as well
+    assert permissions.allows("get_points", "resident", volunteer_id="v-1")
+    assert permissions.allows("start_order", "resident", "v-1")
+    assert permissions.allows("request_redemption", "team_leader", "v-1")
+    assert permissions.allows("get_redemption", "community_staff", "v-1")
+    assert permissions.scope("get_volunteer", "resident", "v-1") == (
+        permissions.OWN_ACCOUNT
+    )
+    # not without the record, and never beyond what a volunteer may do
+    assert not permissions.allows("get_points", "resident")
+    assert not permissions.allows("request_redemption", "team_leader", None)
+    assert not permissions.allows("dispatch_order", "resident", "v-1")
+    assert not permissions.allows("list_volunteers", "resident", "v-1")
+    assert not permissions.allows("reverse_transfer", "community_staff", "v-1")
+
+
 def test_refusals_map_to_the_http_codes_callers_expect():
     assert REMOTE_ERRORS["OrderNotFound"].status == 404
     assert REMOTE_ERRORS["NotAllowed"].status == 403

@@ -147,3 +147,14 @@ def test_each_role_lists_only_its_own_orders(caller, scope):
 def test_asking_for_someone_elses_orders_is_refused(caller, filters):
     with pytest.raises(NotAllowed):
         policy.list_scope(caller, filters)
+
+
+def test_anyone_who_also_volunteers_lists_the_orders_assigned_to_them():
+    resident = Caller("res-3", "resident", volunteer_id="vol-3")
+    leader = Caller("lead-3", "team_leader", team_id="team-1", volunteer_id="vol-4")
+
+    assert policy.list_scope(resident, {"volunteer": "vol-3"}) == {"volunteer": "vol-3"}
+    assert policy.list_scope(resident, {}) == {"resident": "res-3"}
+    assert policy.list_scope(leader, {"volunteer": "vol-4"}) == {"volunteer": "vol-4"}
+    with pytest.raises(NotAllowed):
+        policy.list_scope(resident, {"volunteer": "vol-1", "resident": "res-2"})
