@@ -20,6 +20,7 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.web.handlers import HttpRequestHandler
 
 from eventing.asyncapi import ContractConverter
+from eventing.identity import VOLUNTEER
 from services.gateway import permissions
 from services.gateway.requestid import ACCEPTED
 from services.gateway.responses import ErrorSchema
@@ -209,10 +210,15 @@ def operation(route):
 def who_may_call(route):
     if route.entrypoint.public:
         return "Public: no token needed."
-    rows = [
-        f"{role} ({scope})" for role, scope in permissions.ROLES_FOR[route.name].items()
-    ]
-    return "Who may call: " + ", ".join([*rows, "admin (district)"]) + "."
+    roles = permissions.ROLES_FOR[route.name]
+    rows = [f"{role} ({scope})" for role, scope in roles.items()]
+    text = "Who may call: " + ", ".join([*rows, "admin (district)"]) + "."
+    if roles.get(VOLUNTEER) in permissions.AS_THEIR_VOLUNTEER:
+        text += (
+            " An account of another role that carries a volunteer record"
+            " may call it as that volunteer."
+        )
+    return text
 
 
 def tag(url):
