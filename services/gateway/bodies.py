@@ -7,6 +7,12 @@ from marshmallow import ValidationError
 
 from services.gateway.errors import BadRequest
 
+# no body of this API nests objects and lists more than a few levels deep;
+# refusing deeper ones keeps every recursive walk over a body (ours,
+# marshmallow's, json's) far from Python's recursion limit
+MAX_NESTING = 32
+NESTED_TOO_DEEPLY = f"the body nests objects and lists over {MAX_NESTING} levels deep"
+
 
 def load_body(request, schema):
     """The request's JSON body loaded by `schema`, or BadRequest naming the fields."""
@@ -16,8 +22,12 @@ def load_body(request, schema):
         raise BadRequest("the body is not UTF-8") from None
     except ValueError:
         raise BadRequest("the body is not JSON") from None
+    except RecursionError:
+        raise BadRequest(NESTED_TOO_DEEPLY) from None
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
+    if nesting(body) > MAX_NESTING:
+        raise BadRequest(NESTED_TOO_DEEPLY)
     refuse_unstorable_text(body, "some fields are not valid text")
     try:
         return schema.load(body)
@@ -35,6 +45,22 @@ def load_query(request, schema):
         raise BadRequest(
             "some query parameters are not valid", fields=exc.messages
         ) from None
+
+
+def nesting(value):
+    """How many objects and lists deep `value` goes (0 for a plain value),
+    found level by level rather than by recursion."""
+    depth, level = 0, [value]
+    while level:
+        level = [v for v in level if isinstance(v, (dict, list))]
+        if level:
+            depth += 1
+            level = [
+                child
+                for v in level
+                for child in (v.values() if isinstance(v, dict) else v)
+            ]
+    return depth
 
 
 def unstorable_text(value, path=""):

@@ -50,7 +50,7 @@ def fingerprint(request):
     raw = request.get_data()
     try:
         body = json.dumps(json.loads(raw or b"{}"), sort_keys=True)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = raw.hex()
     text = f"{request.method} {request.path}\n{body}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

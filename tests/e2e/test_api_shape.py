@@ -61,6 +61,26 @@ def test_a_body_that_is_not_utf8_is_refused(admin):
     assert response.json()["message"] == "the body is not UTF-8"
 
 
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        # past what json itself will decode, and before signing in
+        ("/api/auth/token", "[" * 5000 + "]" * 5000),
+        # decodable, but deep enough to break a walk over it
+        ("/api/orders", '{"title": ' * 900 + '"修"' + "}" * 900),
+    ],
+)
+def test_a_body_nested_absurdly_deep_is_refused(admin, path, body):
+    response = admin.call(
+        "POST", path, data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == (
+        "the body nests objects and lists over 32 levels deep"
+    )
+
+
 def test_chinese_text_comes_back_as_it_was_sent(district):
     response = district.resident.call("POST", "/api/orders", order_body())
 

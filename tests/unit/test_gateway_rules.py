@@ -8,7 +8,7 @@ from nameko.exceptions import RemoteError
 from eventing import logcontext
 from eventing.identity import ADMIN, ROLES
 from services.gateway import auth, openapi, permissions
-from services.gateway.bodies import unstorable_text
+from services.gateway.bodies import nesting, unstorable_text
 from services.gateway.errors import REMOTE_ERRORS, Unauthorized
 from services.gateway.server import as_api_error
 from services.gateway.service import GatewayService
@@ -157,3 +157,14 @@ def test_a_failure_nobody_expected_tells_the_caller_nothing_of_its_insides():
         500,
         {"error": "internal_error", "message": "the request failed; it was logged"},
     )
+
+
+def test_nesting_counts_objects_and_lists_not_plain_values():
+    assert nesting("重阳节") == 0
+    assert nesting({}) == 1
+    assert nesting({"lines": [{"item_id": "i-1", "quantity": 2}]}) == 3
+    assert nesting({"a": [], "b": {"c": {"d": [1]}}}) == 4
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    assert nesting(deep) == 5001
