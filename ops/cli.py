@@ -1,6 +1,7 @@
 """`volunteer-platform`: migrate, declare the queues, run every service, demo."""
 
 import importlib
+import ipaddress
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
 LOCAL_JWT_SECRET = "local-run-only-secret-do-not-deploy-000000"
 LOCAL_ADMIN_PASSWORD = "admin"
 LOCAL_ID_CARD_SECRET = "local-run-only-id-card-key-do-not-deploy"
+LOOPBACK = "127.0.0.1"
 
 
 @click.group()
@@ -101,6 +103,32 @@ def local_env():
     return env
 
 
+def gateway_host(env):
+    """Where a local run's gateway listens: this machine alone, unless
+    GATEWAY_HOST says otherwise, and never beyond it with the local run's
+    published token key and admin password."""
+    host = env.get("GATEWAY_HOST", LOOPBACK)
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host == "localhost"
+    published = [
+        name
+        for name, value in (
+            ("GATEWAY_JWT_SECRET", LOCAL_JWT_SECRET),
+            ("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD),
+        )
+        if env.get(name) == value
+    ]
+    if not local and published:
+        raise click.ClickException(
+            f"GATEWAY_HOST={host} lets other machines in, while "
+            f"{' and '.join(published)} still hold the local run's published"
+            " values: set them first"
+        )
+    return host
+
+
 def spawn(service, env, replica=0, port_base=GATEWAY_PORT):
     """Start one process of `service`; replica k listens on its own health port,
     while every gateway replica shares the one HTTP port (SO_REUSEPORT, which
@@ -109,9 +137,7 @@ def spawn(service, env, replica=0, port_base=GATEWAY_PORT):
         **env,
         "DATABASE_URL": env.get(f"{service.upper()}_DATABASE_URL")
         or settings.database_url(service),
-        **settings.listen_addresses(
-            service, replica, port_base, env.get("GATEWAY_HOST", "0.0.0.0")
-        ),
+        **settings.listen_addresses(service, replica, port_base, gateway_host(env)),
     }
     command = [
         sys.executable,
@@ -306,6 +332,8 @@ def _interrupt(signum, frame):
 def start_all(replicas=None, port_base=GATEWAY_PORT):
     """Migrate, declare the queues, start every service (`replicas` maps a
     service to its number of processes); wait for the gateway."""
+    env = local_env()
+    gateway_host(env)
     settings.VAR.mkdir(exist_ok=True)
     from eventing.migrations import upgrade
 
@@ -313,7 +341,6 @@ def start_all(replicas=None, port_base=GATEWAY_PORT):
         upgrade(service, settings.database_url(service))
     wait_for_broker()
     declare_queues()
-    env = local_env()
     processes = [
         spawn(service, env, replica, port_base)
         for service in settings.SERVICES

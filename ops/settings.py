@@ -19,7 +19,7 @@ PORT_OFFSET = {"gateway": 0, "orders": 1, "teams": 2, "points": 3, "inventory": 
 REPLICA_PORT_STEP = 10
 
 
-def listen_addresses(service, replica=0, port_base=8000, gateway_host="0.0.0.0"):
+def listen_addresses(service, replica=0, port_base=8000, gateway_host="127.0.0.1"):
     """The environment that tells one process of `service` where to listen."""
     if service == "gateway":
         return {"GATEWAY_ADDRESS": f"{gateway_host}:{port_base}"}
