@@ -10,7 +10,13 @@ from sqlalchemy.exc import IntegrityError
 
 from eventing.identity import ADMIN, RESIDENT
 from services.gateway import auth, tokens
-from services.gateway.errors import BadRequest, Conflict, NotFound, Unauthorized
+from services.gateway.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
 from services.gateway.models import User
 
 logger = logging.getLogger(__name__)
@@ -20,6 +26,8 @@ ADMIN_USERNAME = "admin"
 
 def create_user(session, fields):
     fields = dict(fields)
+    if fields.get("volunteer_id"):
+        _refuse_a_second_account(session, fields["volunteer_id"])
     user = User(
         id=str(uuid.uuid4()),
         password_hash=auth.hash_password(fields.pop("password")),
@@ -30,10 +38,28 @@ def create_user(session, fields):
     session.add(user)
     try:
         session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        # made at the same instant as another; both databases name the column
+        # (PostgreSQL by the index uq_users_volunteer_id)
+        if "volunteer_id" in str(exc.orig):
+            raise Conflict(
+                f"volunteer {fields['volunteer_id']} already has an account"
+            ) from None
         raise Conflict(f"the username {fields['username']!r} is taken") from None
     logger.info("account created user_id=%s role=%s", user.id, user.role)
     return user
+
+
+def _holder(session, volunteer_id):
+    return session.scalar(select(User).where(User.volunteer_id == volunteer_id))
+
+
+def _refuse_a_second_account(session, volunteer_id):
+    holder = _holder(session, volunteer_id)
+    if holder is not None:
+        raise Conflict(
+            f"volunteer {volunteer_id} already has an account: {holder.username}"
+        )
 
 
 def sign_in(session, username, password):
@@ -97,13 +123,20 @@ def ensure_admin(session, password):
         logger.info("created the admin account")
 
 
-def require_resident(session, user_id):
-    """Refuse an order entered for someone who has no resident's account."""
+def require_resident(session, user_id, community):
+    """Refuse an order entered for someone who has no resident's account, or
+    in a community other than the one their account names (where they would
+    have to place it themselves)."""
     user = session.get(User, user_id)
     if user is None or user.role != RESIDENT or user.disabled:
         raise BadRequest(
             "some fields are not valid",
             fields={"on_behalf_of": ["not the id of a resident's account"]},
+        )
+    if user.community not in (None, community):
+        raise Unprocessable(
+            f"{user.display_name} is a resident of {user.community}: their orders"
+            f" are placed in {user.community}, not {community}"
         )
 
 
@@ -118,6 +151,15 @@ def link_volunteer(session, user_id, volunteer_id):
             "account already linked user_id=%s volunteer_id=%s",
             user_id,
             user.volunteer_id,
+        )
+        return
+    holder = _holder(session, volunteer_id)
+    if holder is not None:
+        logger.warning(
+            "volunteer already has an account user_id=%s volunteer_id=%s holder=%s",
+            user_id,
+            volunteer_id,
+            holder.id,
         )
         return
     user.volunteer_id = volunteer_id

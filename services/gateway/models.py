@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -33,6 +34,17 @@ class User(Base):
     bank_id: Mapped[str | None] = mapped_column(String(64))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+    # one account per volunteer record (migration p6_03)
+    __table_args__ = (
+        Index(
+            "uq_users_volunteer_id",
+            "volunteer_id",
+            unique=True,
+            postgresql_where=text("volunteer_id IS NOT NULL"),
+            sqlite_where=text("volunteer_id IS NOT NULL"),
+        ),
+    )
 
 
 class RefreshToken(Base):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import Api, create_account, sign_in
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.e2e
 
@@ -157,6 +158,35 @@ def test_a_taken_username_is_a_conflict(district):
     )
 
     assert "taken" in answer["message"]
+
+
+def test_a_volunteer_record_goes_to_one_account_only(district):
+    li = district.volunteers["李雷"]  # signs in as vol.13900000001
+    fresh = district.staff.post(
+        "/api/volunteers",
+        {"name": "孙悟", "phone": "13900000500", "community": "铁道家园"},
+        expect=201,
+    )["id"]
+
+    def account(n, volunteer_id):
+        body = {
+            "username": f"second.{n}",
+            "password": "password-123",
+            "role": "volunteer",
+            "display_name": "第二个账号",
+            "volunteer_id": volunteer_id,
+        }
+        return lambda: district.admin.call("POST", "/api/users", body)
+
+    second = account("li", li)()
+    # made at the same instant: the database's index decides
+    racing = at_once([account(n, fresh) for n in range(5)])
+
+    assert second.status_code == 409
+    assert second.json()["message"] == (
+        f"volunteer {li} already has an account: vol.13900000001"
+    )
+    assert sorted(r.status_code for r in racing) == [201, 409, 409, 409, 409]
 
 
 def test_a_team_leader_account_must_name_its_team(district):
