@@ -1,5 +1,6 @@
-"""What a body names must exist before any service acts on it: an order's or
-an account's community, an account's team, volunteer or bank (422 if not).
+"""What a body names must exist before any service acts on it: an order's, a
+bank's, a distribution's family's or an account's community, an account's
+team, volunteer or bank (422 if not).
 
 The teams service owns the district's places and the inventory service its
 banks; the gateway asks them. Communities are asked on every order, so each

@@ -239,6 +239,33 @@ def test_the_bank_answers_its_refusals_over_http(district, bank):
     bank.operator.get("/api/reports/redemptions", expect=200, **period)
 
 
+def test_a_bank_in_a_community_not_of_the_district_is_unprocessable(district):
+    answer = district.admin.post(
+        "/api/banks", {"name": "外星社区银行", "community": "火星社区"}, expect=422
+    )
+
+    assert answer["message"] == "community '火星社区' is not one of the district's"
+    assert district.admin.get("/api/banks")["items"] == []
+
+
+def test_a_distribution_to_a_family_not_of_the_district_is_unprocessable(bank):
+    body = {
+        "bank_id": bank.id,
+        "family": {"name": "某家", "community": "火星社区"},
+        "reason": "困难家庭春节慰问",
+        "lines": [{"item_id": bank.oil, "quantity": 1}],
+    }
+
+    answer = bank.operator.post("/api/distributions", body, expect=422)
+
+    assert answer["message"] == "community '火星社区' is not one of the district's"
+    assert bank.stock() == {"大米": 20, "食用油": 3}
+    period = {"from": "2000-01-01", "to": "2999-12-31"}
+    report = bank.operator.get("/api/reports/distributions", expect=200, **period)
+    assert "某家" not in str(report)
+    assert bank.invariants() == []
+
+
 def test_a_donation_has_a_printable_receipt_and_appears_in_the_reports(district, bank):
     response = district.staff.call(
         "GET", f"/api/donations/{bank.donation['id']}/receipt"

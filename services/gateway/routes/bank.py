@@ -46,12 +46,14 @@ class BankRoutes:
         response=IdSchema,
         status=201,
         idempotent=True,
-        errors=(409,),
+        errors=(409, 422),
     )
     def open_bank(self, request):
         """Open a community's bank (admin): 201 `{id}`."""
+        caller = caller_of(request)
+        self.communities.require(self.teams, caller, request.body["community"])
         body = plain(OpenBankSchema, request.body)
-        return self.inventory.open_bank(caller_of(request), body)
+        return self.inventory.open_bank(caller, body)
 
     @api(
         "POST",
@@ -163,8 +165,11 @@ class BankRoutes:
     )
     def distribute_goods(self, request):
         """Give goods free to a family: 201 `{id}`; GoodsDistributed follows."""
+        caller = caller_of(request)
+        family = request.body["family"]["community"]
+        self.communities.require(self.teams, caller, family)
         body = plain(DistributeSchema, request.body)
-        return self.inventory.distribute(caller_of(request), body)
+        return self.inventory.distribute(caller, body)
 
     @api(
         "GET",
