@@ -126,9 +126,14 @@ class ApiRoute(HttpRequestHandler):
 
         self.active_accounts.check(caller.user_id, read)
         if not permissions.allows(self.method_name, caller.role, caller.volunteer_id):
-            raise Forbidden(
-                f"a {caller.role} may not call {request.method} {request.path}"
-            )
+            reason = f"a {caller.role} may not call {request.method} {request.path}"
+            if permissions.allows(self.method_name, caller.role, "any"):
+                # an application approved since this token was issued
+                reason += (
+                    " unless the account carries a volunteer record: sign in"
+                    " again if it has been given one"
+                )
+            raise Forbidden(reason)
         return caller
 
     def answer(self, request):

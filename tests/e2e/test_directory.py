@@ -200,6 +200,8 @@ def test_an_approved_resident_serves_and_sees_their_points_as_a_volunteer(distri
     district.staff.post(f"/api/volunteers/{chen}/approve", expect=200)
     members = f"/api/teams/{district.team_id}/members"
     district.staff.post(members, {"volunteer_id": chen}, expect=200)
+    # the token from before the approval carries no volunteer record
+    stale = applicant.call("GET", f"/api/volunteers/{chen}/points")
     person = sign_in(district.url, "xiao.chen", PASSWORD)
     order = district.place_order()
     path = f"/api/orders/{order['id']}"
@@ -217,6 +219,11 @@ def test_an_approved_resident_serves_and_sees_their_points_as_a_volunteer(distri
     other = district.volunteers["李雷"]
     someone_elses = person.call("GET", f"/api/volunteers/{other}/points")
 
+    assert stale.status_code == 403
+    assert stale.json()["message"].endswith(
+        "unless the account carries a volunteer record: sign in again if it has"
+        " been given one"
+    )
     assert token_claims(person)["role"] == "resident"
     assert started["status"] == "in_service"
     assert [o["id"] for o in assigned["items"]] == [order["id"]]
