@@ -11,7 +11,11 @@ import logging
 from sqlalchemy import select
 
 from services.points import ledger, policy
-from services.points.exceptions import NotReversible, TransferNotFound
+from services.points.exceptions import (
+    InsufficientPoints,
+    NotReversible,
+    TransferNotFound,
+)
 from services.points.models import (
     ADJUSTMENT,
     ADJUSTMENT_ACCOUNT,
@@ -47,23 +51,29 @@ def reverse(uow, caller, transfer_id, reason):
         return done
     if done is not None:
         raise NotReversible(f"entry {transfer_id} was already reversed by {done.id}")
-    transfer, balance = ledger.move(
-        session,
-        REVERSAL,
-        original.to_account,
-        original.from_account,
-        original.amount,
-        original.minutes or 0,
-        transfer_id=reversal_id,
-        reverses=original.id,
-        order_id=original.order_id,
-        category=original.category,
-        community=original.community,
-        team_id=original.team_id,
-        earned_on=original.earned_on,
-        reason=reason,
-        author=caller.user_id,
-    )
+    try:
+        transfer, balance = ledger.move(
+            session,
+            REVERSAL,
+            original.to_account,
+            original.from_account,
+            original.amount,
+            original.minutes or 0,
+            transfer_id=reversal_id,
+            reverses=original.id,
+            order_id=original.order_id,
+            category=original.category,
+            community=original.community,
+            team_id=original.team_id,
+            earned_on=original.earned_on,
+            reason=reason,
+            author=caller.user_id,
+        )
+    except InsufficientPoints as short:
+        # certified minutes are never spent: what is missing is points
+        raise InsufficientPoints(
+            f"the points of entry {transfer_id} were already spent: {short}"
+        ) from None
     _announce(uow, transfer, balance)
     return transfer
 

@@ -155,10 +155,7 @@ def move(
     for account, points, mins in sides:
         after = _change(session, account, points, mins)
         if after is None:
-            raise InsufficientPoints(
-                f"{account} cannot give {amount} points"
-                + (f" and {minutes} minutes" if minutes else "")
-            )
+            raise InsufficientPoints(_shortfall(session, account, amount, minutes))
         if _is_volunteer(account):
             balance = after
     transfer = Transfer(
@@ -175,6 +172,26 @@ def move(
     session.add(transfer)
     session.flush()
     return transfer, balance
+
+
+def _shortfall(session, account, points, minutes):
+    """What `account` lacks to give `points` and `minutes`, in plain words:
+    "volunteer v-1 has 7 points, fewer than the 15 this needs"."""
+    row = session.execute(
+        select(Account.balance, Account.certified_minutes).where(Account.id == account)
+    ).one_or_none()
+    who = f"volunteer {volunteer_of(account)}" if _is_volunteer(account) else account
+    if row is None:
+        return f"{who} has no points account"
+    balance, certified = row
+    short = []
+    if balance < points:
+        short.append(f"{balance} points, fewer than the {points} this needs")
+    if certified < minutes:
+        short.append(
+            f"{certified} certified minutes, fewer than the {minutes} this needs"
+        )
+    return f"{who} has {' and '.join(short) or 'too little'}"
 
 
 class PayOut:

@@ -380,6 +380,10 @@ def test_spent_points_cannot_be_reversed_below_zero(ledger):
         rpc.reverse_transfer(ADMIN, credit.id, {"reason": "wrong order"})
 
     assert refused.value.exc_type == "InsufficientPoints"
+    assert refused.value.value == (
+        f"the points of entry {credit.id} were already spent:"
+        " volunteer v-1 has 2 points, fewer than the 10 this needs"
+    )
     assert points.balance("v-1") == 2
 
 
@@ -407,6 +411,9 @@ def test_an_adjustment_moves_points_against_the_adjustment_account(ledger):
         "表彰",
     )
     assert too_much.value.exc_type == "InsufficientPoints"
+    assert too_much.value.value == (
+        "volunteer v-1 has 15 points, fewer than the 16 this needs"
+    )
     assert not_admin.value.exc_type == "NotAllowed"
     assert points.balance("v-1") == 15
 
