@@ -7,9 +7,11 @@ from marshmallow import (
     ValidationError,
     fields,
     validate,
+    validates,
     validates_schema,
 )
 
+from eventing import district
 from eventing.contracts import ID
 from services.inventory.models import DONOR_KINDS
 
@@ -79,6 +81,13 @@ class RecordDonationSchema(Command):
         validate=validate.Range(min=0, max=100_000_000),
     )
     donated_on = fields.Date(load_default=None)
+
+    @validates("donated_on")
+    def not_after_today(self, value, **kwargs):
+        # a receipt for goods not yet given: the district's today, not UTC's
+        today = district.today()
+        if value is not None and value > today:
+            raise ValidationError(f"must not be after today ({today.isoformat()})")
 
 
 class RequestRedemptionSchema(Command):

@@ -180,6 +180,33 @@ def test_only_the_banks_own_operator_records_its_donations(bank):
     assert bank.stock() == {"大米": 1}
 
 
+def test_a_donation_dated_after_the_districts_today_is_refused(bank):
+    bank = bank()
+    today = datetime.now(DISTRICT).date().isoformat()
+
+    def donate(day):
+        with bank.rpc() as rpc:
+            return rpc.record_donation(
+                bank.operator,
+                bank.id,
+                {
+                    "donor_id": bank.donor,
+                    "lines": [{"item_id": bank.rice, "quantity": 1}],
+                    "donated_on": day,
+                },
+            )
+
+    with pytest.raises(RemoteError) as future:
+        donate("2099-01-01")
+    donated = donate(today)
+
+    assert future.value.exc_type == "ValidationError"
+    assert "donated_on" in future.value.value
+    with bank.rpc() as rpc:
+        assert rpc.get_donation(ADMIN, donated["id"])["donated_on"] == today
+    assert bank.stock() == {"大米": 1}
+
+
 def test_a_redemption_reserves_the_goods_and_completes_when_debited(bank):
     bank = bank()
     bank.donate([{"item_id": bank.rice, "quantity": 3}])
