@@ -19,10 +19,14 @@ from marshmallow import (
     validates_schema,
 )
 
+from eventing import district
 from eventing.contracts import ID, MINUTES, PRIORITIES, REJECT_REASON_CODES, STARS
 from services.orders.lifecycle import STATES
 
-TEXT = validate.Length(min=1, max=200)
+# text that is only spaces (or tabs, newlines, the ideographic space) says
+# nothing: one character at least that is not one of them
+NOT_BLANK = validate.Regexp(r"\s*\S", error="must not be blank")
+TEXT = [validate.Length(min=1, max=200), NOT_BLANK]
 REASON = validate.Length(min=1, max=1000)
 
 
@@ -32,16 +36,25 @@ class Command(Schema):
 
 
 def _moment(**kwargs):
-    # a time without an offset is taken as UTC
-    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+    # a time without a UTC offset is the district's local time
+    return fields.AwareDateTime(
+        default_timezone=district.zone(),
+        metadata={
+            "description": "ISO 8601; without a UTC offset, the district's local time"
+        },
+        **kwargs,
+    )
 
 
 class PlaceOrderSchema(Command):
     category = fields.String(required=True, validate=validate.Length(min=1, max=100))
     title = fields.String(required=True, validate=TEXT)
+    # may be left empty, as it always could
     description = fields.String(required=True, validate=validate.Length(max=4000))
     community = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    address = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    address = fields.String(
+        required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK]
+    )
     priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
     wanted_from = _moment(load_default=None, allow_none=True)
     wanted_until = _moment(load_default=None, allow_none=True)

@@ -183,3 +183,21 @@ def test_an_urgent_order_waits_less_for_dispatch_and_keeps_its_wanted_window(
     assert datetime.fromisoformat(urgent["wanted_from"]) == datetime.fromisoformat(
         body["wanted_from"]
     )
+
+
+def test_a_wanted_time_without_an_offset_is_the_districts_local_time(district):
+    body = {
+        "category": "助老",
+        "title": "陪老人去医院复查",
+        "description": "周四上午",
+        "community": "铁道家园",
+        "address": "一马路3号",
+        "wanted_from": "2026-12-10T09:00:00",
+        "wanted_until": "2026-12-10T11:00:00+08:00",
+    }
+
+    order = district.resident.post("/api/orders", body, expect=201)
+
+    # 09:00 in Asia/Shanghai (DISTRICT_TIMEZONE) is 01:00 UTC
+    assert order["wanted_from"] == "2026-12-10T01:00:00+00:00"
+    assert order["wanted_until"] == "2026-12-10T03:00:00+00:00"

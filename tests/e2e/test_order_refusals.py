@@ -3,7 +3,7 @@ unknown order (404) and the wrong moment (409), and a refusal changes nothing.""
 
 import pytest
 
-from tests.e2e.orders import newcomer, order_at
+from tests.e2e.orders import newcomer, order_at, user_id
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +53,33 @@ def test_placing_for_someone_refuses_a_non_resident_and_staff_placing_for_none(
     assert district.staff.get("/api/orders", expect=200)["items"] == []
 
 
+def test_placing_refuses_a_blank_title_or_address_naming_it(district):
+    body = {
+        "category": "助老",
+        "title": "帮忙买药",
+        "description": "腿脚不便",
+        "community": "铁道家园",
+        "address": "五里堡7号",
+    }
+
+    blank_title = district.resident.post(
+        "/api/orders", {**body, "title": "   "}, expect=400
+    )
+    blank_address = district.resident.post(
+        "/api/orders", {**body, "address": "\u3000 \n"}, expect=400
+    )
+    # a description may be left empty, as it always could
+    no_description = district.resident.post(
+        "/api/orders", {**body, "description": ""}, expect=201
+    )
+
+    assert blank_title["fields"] == {"title": ["must not be blank"]}
+    assert blank_address["fields"] == {"address": ["must not be blank"]}
+    assert [o["id"] for o in district.resident.get("/api/orders")["items"]] == [
+        no_description["id"]
+    ]
+
+
 def test_only_staff_of_the_orders_community_enter_it_for_a_resident(
     district,
 ):
@@ -73,6 +100,30 @@ def test_only_staff_of_the_orders_community_enter_it_for_a_resident(
     assert "五号街坊" not in refused["message"]
     assert "铁道家园" in refused["message"]
     assert "enter orders on behalf" in by_resident["message"]
+
+
+def test_staff_enter_an_order_only_where_the_resident_would_place_it(district):
+    elsewhere = user_id(district, "qian.ayi", "resident", community="五号街坊")
+    body = {
+        "category": "助老",
+        "title": "帮忙买药",
+        "description": "腿脚不便",
+        "community": "铁道家园",
+        "address": "五里堡7号",
+        "on_behalf_of": elsewhere,
+    }
+
+    refused = district.staff.post("/api/orders", body, expect=422)
+    resident_id = district.place_order()["resident_id"]
+    entered = district.staff.post(
+        "/api/orders", {**body, "on_behalf_of": resident_id}, expect=201
+    )
+
+    assert refused["message"] == (
+        "qian.ayi is a resident of 五号街坊: their orders are placed in 五号街坊,"
+        " not 铁道家园"
+    )
+    assert entered["resident_id"] == resident_id
 
 
 def test_rejecting_refuses_bad_codes_other_callers_unknown_and_dispatched_orders(

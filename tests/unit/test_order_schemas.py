@@ -43,6 +43,40 @@ def test_a_wanted_window_must_end_after_it_starts():
     assert set(refused.value.messages) == {"wanted_until"}
 
 
+def test_a_time_without_an_offset_is_the_districts_and_one_with_stays_as_given():
+    # the district keeps Asia/Shanghai time (DISTRICT_TIMEZONE): 09:00 is 01:00 UTC
+    loaded = PlaceOrderSchema().load(
+        {
+            **REQUEST,
+            "wanted_from": "2026-12-10T09:00:00",
+            "wanted_until": "2026-12-10T09:00:00+00:00",
+        }
+    )
+    query = ListOrdersSchema().load(
+        {"placed_from": "2026-12-01T00:00:00", "placed_to": "2026-12-02T00:00:00Z"}
+    )
+
+    assert loaded["wanted_from"] == datetime(2026, 12, 10, 1, 0, tzinfo=UTC)
+    assert loaded["wanted_until"] == datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+    assert query["placed_from"] == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert query["placed_to"] == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("field", ["title", "address"])
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n", "\u3000"])
+def test_a_blank_title_or_address_is_refused_naming_it(field, blank):
+    with pytest.raises(ValidationError) as refused:
+        PlaceOrderSchema().load({**REQUEST, field: blank})
+
+    assert set(refused.value.messages) == {field}
+
+
+def test_text_with_spaces_around_it_is_not_blank():
+    loaded = PlaceOrderSchema().load({**REQUEST, "title": "  陪老人就医 "})
+
+    assert loaded["title"] == "  陪老人就医 "
+
+
 def test_a_priority_is_normal_or_urgent():
     with pytest.raises(ValidationError):
         PlaceOrderSchema().load({**REQUEST, "priority": "whenever"})

@@ -51,7 +51,9 @@ class OrderRoutes:
         """Place an order, or enter one for a resident (staff); OrderPlaced follows."""
         if request.body["on_behalf_of"]:
             with self.db.session() as session:
-                accounts.require_resident(session, request.body["on_behalf_of"])
+                accounts.require_resident(
+                    session, request.body["on_behalf_of"], request.body["community"]
+                )
         caller = caller_of(request)
         self.communities.require(self.teams, caller, request.body["community"])
         payload = plain(PlaceOrderSchema, request.body)
