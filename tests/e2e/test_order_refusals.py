@@ -7,6 +7,15 @@ from tests.e2e.orders import newcomer, order_at, user_id
 
 pytestmark = pytest.mark.e2e
 
+# an order a resident of 铁道家园 places, or staff enter for them
+MEDICINE = {
+    "category": "助老",
+    "title": "帮忙买药",
+    "description": "腿脚不便",
+    "community": "铁道家园",
+    "address": "五里堡7号",
+}
+
 UNKNOWN = "/api/orders/no-such-order"
 
 
@@ -35,13 +44,7 @@ def other_team_leader(district):
 def test_placing_for_someone_refuses_a_non_resident_and_staff_placing_for_none(
     district,
 ):
-    body = {
-        "category": "助老",
-        "title": "帮忙买药",
-        "description": "腿脚不便",
-        "community": "铁道家园",
-        "address": "五里堡7号",
-    }
+    body = MEDICINE
 
     unknown = district.staff.post(
         "/api/orders", {**body, "on_behalf_of": "nobody"}, expect=400
@@ -54,13 +57,7 @@ def test_placing_for_someone_refuses_a_non_resident_and_staff_placing_for_none(
 
 
 def test_placing_refuses_a_blank_title_or_address_naming_it(district):
-    body = {
-        "category": "助老",
-        "title": "帮忙买药",
-        "description": "腿脚不便",
-        "community": "铁道家园",
-        "address": "五里堡7号",
-    }
+    body = MEDICINE
 
     blank_title = district.resident.post(
         "/api/orders", {**body, "title": "   "}, expect=400
@@ -85,14 +82,7 @@ def test_only_staff_of_the_orders_community_enter_it_for_a_resident(
 ):
     other_staff = newcomer(district, "li.gan", "community_staff", community="五号街坊")
     resident_id = district.place_order()["resident_id"]
-    body = {
-        "category": "助老",
-        "title": "帮忙买药",
-        "description": "腿脚不便",
-        "community": "铁道家园",
-        "address": "五里堡7号",
-        "on_behalf_of": resident_id,
-    }
+    body = {**MEDICINE, "on_behalf_of": resident_id}
 
     refused = other_staff.post("/api/orders", body, expect=403)
     by_resident = district.resident.post("/api/orders", body, expect=403)
@@ -104,14 +94,7 @@ def test_only_staff_of_the_orders_community_enter_it_for_a_resident(
 
 def test_staff_enter_an_order_only_where_the_resident_would_place_it(district):
     elsewhere = user_id(district, "qian.ayi", "resident", community="五号街坊")
-    body = {
-        "category": "助老",
-        "title": "帮忙买药",
-        "description": "腿脚不便",
-        "community": "铁道家园",
-        "address": "五里堡7号",
-        "on_behalf_of": elsewhere,
-    }
+    body = {**MEDICINE, "on_behalf_of": elsewhere}
 
     refused = district.staff.post("/api/orders", body, expect=422)
     resident_id = district.place_order()["resident_id"]
