@@ -127,7 +127,7 @@ class ApiRoute(HttpRequestHandler):
         self.active_accounts.check(caller.user_id, read)
         if not permissions.allows(self.method_name, caller.role, caller.volunteer_id):
             reason = f"a {caller.role} may not call {request.method} {request.path}"
-            if permissions.allows(self.method_name, caller.role, "any"):
+            if permissions.for_their_volunteer(self.method_name):
                 # an application approved since this token was issued
                 reason += (
                     " unless the account carries a volunteer record: sign in"

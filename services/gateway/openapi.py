@@ -20,7 +20,6 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.web.handlers import HttpRequestHandler
 
 from eventing.asyncapi import ContractConverter
-from eventing.identity import VOLUNTEER
 from services.gateway import permissions
 from services.gateway.requestid import ACCEPTED
 from services.gateway.responses import ErrorSchema
@@ -213,7 +212,7 @@ def who_may_call(route):
     roles = permissions.ROLES_FOR[route.name]
     rows = [f"{role} ({scope})" for role, scope in roles.items()]
     text = "Who may call: " + ", ".join([*rows, "admin (district)"]) + "."
-    if roles.get(VOLUNTEER) in permissions.AS_THEIR_VOLUNTEER:
+    if permissions.for_their_volunteer(route.name):
         text += (
             " An account of another role that carries a volunteer record"
             " may call it as that volunteer."

@@ -132,6 +132,11 @@ ROLES_FOR = {
 AS_THEIR_VOLUNTEER = (OWN_ACCOUNT, OWN_ORDERS)
 
 
+def for_their_volunteer(route):
+    """Whether any account carrying a volunteer record may call `route`."""
+    return ROLES_FOR[route].get(VOLUNTEER) in AS_THEIR_VOLUNTEER
+
+
 def scope(route, role, volunteer_id=None):
     """The scope `role` may act in on `route`, or None if it may not call it."""
     if role == ADMIN:
@@ -139,7 +144,7 @@ def scope(route, role, volunteer_id=None):
     roles = ROLES_FOR[route]
     if role in roles:
         return roles[role]
-    if volunteer_id and roles.get(VOLUNTEER) in AS_THEIR_VOLUNTEER:
+    if volunteer_id and for_their_volunteer(route):
         return roles[VOLUNTEER]
     return None
 
