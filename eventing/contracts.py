@@ -19,6 +19,9 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 # whole minutes for one volunteer on one order: 1 minute up to 24 hours
 MINUTES = validate.Range(min=1, max=24 * 60)
 ID = validate.Length(min=1, max=64)
+# text that is only spaces (or tabs, newlines, the ideographic space U+3000)
+# says nothing: a name or a reason has one character at least that is not one
+NOT_BLANK = validate.Regexp(r"\s*\S", error="must not be blank")
 # why staff turn a request down; counted by category and community as unmet demand
 REJECT_REASON_CODES = ("out_of_scope", "duplicate", "no_capacity", "unsafe", "other")
 PRIORITIES = ("normal", "urgent")

@@ -12,11 +12,11 @@ from marshmallow import (
 )
 
 from eventing import district
-from eventing.contracts import ID
+from eventing.contracts import ID, NOT_BLANK
 from services.inventory.models import DONOR_KINDS
 
-NAME = validate.Length(min=1, max=200)
-TEXT = validate.Length(min=1, max=500)
+NAME = [validate.Length(min=1, max=200), NOT_BLANK]
+TEXT = [validate.Length(min=1, max=500), NOT_BLANK]
 MAX_UNITS = 100_000
 
 
@@ -97,8 +97,12 @@ class RequestRedemptionSchema(Command):
 
 
 class FamilySchema(Command):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    community = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100), NOT_BLANK]
+    )
+    community = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100), NOT_BLANK]
+    )
 
 
 class DistributeSchema(Command):

@@ -20,12 +20,16 @@ from marshmallow import (
 )
 
 from eventing import district
-from eventing.contracts import ID, MINUTES, PRIORITIES, REJECT_REASON_CODES, STARS
+from eventing.contracts import (
+    ID,
+    MINUTES,
+    NOT_BLANK,
+    PRIORITIES,
+    REJECT_REASON_CODES,
+    STARS,
+)
 from services.orders.lifecycle import STATES
 
-# text that is only spaces (or tabs, newlines, the ideographic space) says
-# nothing: one character at least that is not one of them
-NOT_BLANK = validate.Regexp(r"\s*\S", error="must not be blank")
 TEXT = [validate.Length(min=1, max=200), NOT_BLANK]
 REASON = validate.Length(min=1, max=1000)
 

@@ -10,9 +10,9 @@ from marshmallow import (
     validates_schema,
 )
 
-from eventing.contracts import ID
+from eventing.contracts import ID, NOT_BLANK
 
-REASON = validate.Length(min=1, max=500)
+REASON = [validate.Length(min=1, max=500), NOT_BLANK]
 MAX_POINTS = 1_000_000
 
 

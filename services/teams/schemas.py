@@ -13,11 +13,17 @@ from marshmallow import (
     validates_schema,
 )
 
-from eventing.contracts import ID, TEAM_KINDS, TEAM_STATUSES, VOLUNTEER_STATUSES
+from eventing.contracts import (
+    ID,
+    NOT_BLANK,
+    TEAM_KINDS,
+    TEAM_STATUSES,
+    VOLUNTEER_STATUSES,
+)
 from services.teams import hours, idcard, paging
 
-NAME = validate.Length(min=1, max=200)
-PLACE = validate.Length(min=1, max=100)
+NAME = [validate.Length(min=1, max=200), NOT_BLANK]
+PLACE = [validate.Length(min=1, max=100), NOT_BLANK]
 PHONE_PATTERN = r"^[0-9+\- ]{5,20}$"
 PHONE = validate.Regexp(PHONE_PATTERN, error="not a phone number")
 LABEL = fields.String(validate=validate.Length(min=1, max=100))
@@ -105,7 +111,9 @@ class UpdateTeamSchema(Command):
 class ApplyVolunteerSchema(Command):
     """What a person says about themself when they ask to volunteer."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100), NOT_BLANK]
+    )
     phone = fields.String(required=True, validate=PHONE)
     community = fields.String(required=True, validate=PLACE)
     skills = fields.List(LABEL, load_default=list, validate=validate.Length(max=30))
