@@ -13,6 +13,8 @@ COMMUNITY_STAFF = "community_staff"
 BANK_OPERATOR = "bank_operator"
 ADMIN = "admin"
 ROLES = (RESIDENT, VOLUNTEER, TEAM_LEADER, COMMUNITY_STAFF, BANK_OPERATOR, ADMIN)
+# the district admin's account, made on the gateway's first start
+ADMIN_USERNAME = "admin"
 
 
 @dataclass(frozen=True)

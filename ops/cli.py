@@ -12,7 +12,11 @@ from pathlib import Path
 
 import click
 import requests
+import sqlalchemy
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
+from eventing.identity import ADMIN_USERNAME
 from ops import settings
 
 logger = logging.getLogger(__name__)
@@ -96,11 +100,24 @@ def local_env():
     env.setdefault("PYTHONWARNINGS", "ignore:::nameko.cli.commands")
     env.setdefault("GATEWAY_JWT_SECRET", LOCAL_JWT_SECRET)
     env.setdefault("GATEWAY_ADMIN_PASSWORD", LOCAL_ADMIN_PASSWORD)
-    # on one's own machine every client is 127.0.0.1, and the demo finds out
-    # which of its people exist by signing them in
-    env.setdefault("GATEWAY_LOGIN_FAILURES_PER_ADDRESS", "200")
+    if _loopback(env.get("GATEWAY_HOST", LOOPBACK)):
+        # on one's own machine every client is 127.0.0.1, and the demo finds
+        # out which of its people exist by signing them in
+        env.setdefault("GATEWAY_LOGIN_FAILURES_PER_ADDRESS", "200")
     env.setdefault("ID_CARD_HMAC_SECRET", LOCAL_ID_CARD_SECRET)
     return env
+
+
+def gateway_url(host, port):
+    """Where this machine reaches the gateway listening on `host`."""
+    return f"http://{LOOPBACK if host in ('0.0.0.0', 'localhost') else host}:{port}"
+
+
+def _loopback(host):
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def gateway_host(env):
@@ -108,10 +125,10 @@ def gateway_host(env):
     GATEWAY_HOST says otherwise, and never beyond it with the local run's
     published token key and admin password."""
     host = env.get("GATEWAY_HOST", LOOPBACK)
-    try:
-        local = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        local = host == "localhost"
+    if ":" in host:
+        # nameko reads its address as host:port, so an IPv6 literal cannot
+        # be given
+        raise click.ClickException(f"GATEWAY_HOST={host}: give an IPv4 address")
     published = [
         name
         for name, value in (
@@ -120,13 +137,42 @@ def gateway_host(env):
         )
         if env.get(name) == value
     ]
-    if not local and published:
+    if not _loopback(host) and published:
         raise click.ClickException(
             f"GATEWAY_HOST={host} lets other machines in, while "
             f"{' and '.join(published)} still hold the local run's published"
             " values: set them first"
         )
     return host
+
+
+def refuse_published_admin(host, database_url):
+    """Before other machines are let in: the admin account a first local run
+    made with the published password keeps it, whatever the environment now
+    says (the password only ever seeds a new account)."""
+    if _loopback(host):
+        return
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.scalar(
+                sqlalchemy.text("SELECT password_hash FROM users WHERE username = :u"),
+                {"u": ADMIN_USERNAME},
+            )
+    finally:
+        engine.dispose()
+    try:
+        published = stored is not None and PasswordHasher().verify(
+            stored, LOCAL_ADMIN_PASSWORD
+        )
+    except (VerificationError, InvalidHashError):
+        published = False
+    if published:
+        raise click.ClickException(
+            f"GATEWAY_HOST={host} lets other machines in, but the admin account"
+            f" in {database_url} has the local run's published password: start"
+            " from a new gateway database (GATEWAY_DATABASE_URL)"
+        )
 
 
 def spawn(service, env, replica=0, port_base=GATEWAY_PORT):
@@ -223,7 +269,8 @@ def run(replicas, port):
     replicas = parse_replicas(replicas)
     check_replicas_database(replicas)
     processes = start_all(replicas=replicas, port_base=port)
-    click.echo(f"gateway ready at http://127.0.0.1:{port}; Ctrl-C stops every service")
+    url = gateway_url(gateway_host(local_env()), port)
+    click.echo(f"gateway ready at {url}; Ctrl-C stops every service")
     # `kill` stops every service as Ctrl-C does
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -333,12 +380,13 @@ def start_all(replicas=None, port_base=GATEWAY_PORT):
     """Migrate, declare the queues, start every service (`replicas` maps a
     service to its number of processes); wait for the gateway."""
     env = local_env()
-    gateway_host(env)
+    host = gateway_host(env)
     settings.VAR.mkdir(exist_ok=True)
     from eventing.migrations import upgrade
 
     for service in settings.SERVICES:
         upgrade(service, settings.database_url(service))
+    refuse_published_admin(host, settings.database_url("gateway"))
     wait_for_broker()
     declare_queues()
     processes = [
@@ -346,7 +394,7 @@ def start_all(replicas=None, port_base=GATEWAY_PORT):
         for service in settings.SERVICES
         for replica in range((replicas or {}).get(service, 1))
     ]
-    if not wait_for_gateway(f"http://127.0.0.1:{port_base}", processes=processes):
+    if not wait_for_gateway(gateway_url(host, port_base), processes=processes):
         stop(processes)
         raise click.ClickException("the gateway did not come up; see the logs above")
     return processes

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from eventing.identity import ADMIN, RESIDENT
+from eventing.identity import ADMIN, ADMIN_USERNAME, RESIDENT
 from services.gateway import auth, tokens
 from services.gateway.errors import (
     BadRequest,
@@ -21,7 +21,8 @@ from services.gateway.models import User
 
 logger = logging.getLogger(__name__)
 
-ADMIN_USERNAME = "admin"
+# how each database names a second account for one volunteer record
+VOLUNTEER_UNIQUE = ("uq_users_volunteer_id", "users.volunteer_id")
 
 
 def create_user(session, fields):
@@ -39,9 +40,9 @@ def create_user(session, fields):
     try:
         session.flush()
     except IntegrityError as exc:
-        # made at the same instant as another; both databases name the column
-        # (PostgreSQL by the index uq_users_volunteer_id)
-        if "volunteer_id" in str(exc.orig):
+        # made at the same instant as another: PostgreSQL names the index,
+        # SQLite the column
+        if any(name in str(exc.orig) for name in VOLUNTEER_UNIQUE):
             raise Conflict(
                 f"volunteer {fields['volunteer_id']} already has an account"
             ) from None
@@ -134,9 +135,10 @@ def require_resident(session, user_id, community):
             fields={"on_behalf_of": ["not the id of a resident's account"]},
         )
     if user.community not in (None, community):
+        # the caller may not be one who should learn where the resident lives
         raise Unprocessable(
-            f"{user.display_name} is a resident of {user.community}: their orders"
-            f" are placed in {user.community}, not {community}"
+            f"the resident's account names a community other than {community}:"
+            " their orders are placed there"
         )
 
 

@@ -23,12 +23,22 @@ from eventing.identity import (
 
 # the scopes a role can be given on a route
 OWN_ACCOUNT = "own account"  # the caller's own account (or volunteer record)
+# an account that carries no volunteer record yet, asking for one
+WITHOUT_RECORD = "own account, without a volunteer record"
 OWN_ORDERS = "own orders"  # orders the caller placed, or was assigned to
 OWN_TEAM = "own team"  # the team the caller leads, and orders sent to it
 OWN_COMMUNITY = "own community"  # the community the caller's account names
 OWN_BANK = "own bank"  # the mutual-aid bank the caller's account names
 DISTRICT = "district"  # everything in the district
-SCOPES = (OWN_ACCOUNT, OWN_ORDERS, OWN_TEAM, OWN_COMMUNITY, OWN_BANK, DISTRICT)
+SCOPES = (
+    OWN_ACCOUNT,
+    WITHOUT_RECORD,
+    OWN_ORDERS,
+    OWN_TEAM,
+    OWN_COMMUNITY,
+    OWN_BANK,
+    DISTRICT,
+)
 
 
 def everyone(scope=DISTRICT):
@@ -58,7 +68,7 @@ ROLES_FOR = {
     # volunteers: an approved resident's account carries a volunteer record
     # and keeps its role, so "own account" reaches its record
     "register_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
-    "apply_volunteer": {RESIDENT: OWN_ACCOUNT, VOLUNTEER: OWN_ACCOUNT},
+    "apply_volunteer": {RESIDENT: WITHOUT_RECORD, VOLUNTEER: WITHOUT_RECORD},
     "approve_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
     "reject_volunteer": {COMMUNITY_STAFF: OWN_COMMUNITY},
     "list_volunteers": {COMMUNITY_STAFF: OWN_COMMUNITY, TEAM_LEADER: OWN_TEAM},

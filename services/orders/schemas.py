@@ -31,7 +31,7 @@ from eventing.contracts import (
 from services.orders.lifecycle import STATES
 
 TEXT = [validate.Length(min=1, max=200), NOT_BLANK]
-REASON = validate.Length(min=1, max=1000)
+REASON = [validate.Length(min=1, max=1000), NOT_BLANK]
 
 
 class Command(Schema):

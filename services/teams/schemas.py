@@ -98,7 +98,7 @@ class UpdateTeamSchema(Command):
         fields.String(validate=ID), validate=validate.Length(max=10)
     )
     status = fields.String(validate=validate.OneOf(TEAM_STATUSES))
-    reason = fields.String(validate=validate.Length(min=1, max=500))
+    reason = fields.String(validate=[validate.Length(min=1, max=500), NOT_BLANK])
 
     @validates_schema
     def says_something(self, data, **kwargs):
@@ -136,7 +136,9 @@ class RegisterVolunteerSchema(ApplyVolunteerSchema):
 
 
 class RejectVolunteerSchema(Command):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(
+        required=True, validate=[validate.Length(min=1, max=500), NOT_BLANK]
+    )
 
 
 class AddMemberSchema(Command):

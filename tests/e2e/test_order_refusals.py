@@ -103,8 +103,8 @@ def test_staff_enter_an_order_only_where_the_resident_would_place_it(district):
     )
 
     assert refused["message"] == (
-        "qian.ayi is a resident of 五号街坊: their orders are placed in 五号街坊,"
-        " not 铁道家园"
+        "the resident's account names a community other than 铁道家园:"
+        " their orders are placed there"
     )
     assert entered["resident_id"] == resident_id
 

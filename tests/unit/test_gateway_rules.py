@@ -64,6 +64,9 @@ def test_an_account_with_a_volunteer_record_acts_as_that_volunteer_for_itself():
     assert not permissions.allows("dispatch_order", "resident", "v-1")
     assert not permissions.allows("list_volunteers", "resident", "v-1")
     assert not permissions.allows("reverse_transfer", "community_staff", "v-1")
+    # applying is for an account without a record
+    assert not permissions.for_their_volunteer("apply_volunteer")
+    assert not permissions.allows("apply_volunteer", "team_leader", "v-1")
 
 
 def test_refusals_map_to_the_http_codes_callers_expect():

@@ -3,14 +3,19 @@ where a local run's gateway may listen."""
 
 import click
 import pytest
+import sqlalchemy
+from argon2 import PasswordHasher
 
+from eventing.migrations import upgrade
 from ops import settings
 from ops.cli import (
+    LOCAL_ADMIN_PASSWORD,
     LOCAL_JWT_SECRET,
     check_replicas_database,
     gateway_host,
     local_env,
     parse_replicas,
+    refuse_published_admin,
 )
 
 
@@ -56,7 +61,10 @@ def test_a_local_run_listens_on_this_machine_alone(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
     assert gateway_host(local_env()) == "127.0.0.1"
-    assert gateway_host({**local_env(), "GATEWAY_HOST": "::1"}) == "::1"
+    assert local_env()["GATEWAY_LOGIN_FAILURES_PER_ADDRESS"] == "200"
+    # nameko reads host:port, so an IPv6 literal is refused, not misread
+    with pytest.raises(click.ClickException, match="IPv4"):
+        gateway_host({**local_env(), "GATEWAY_HOST": "::1"})
 
 
 def test_the_network_is_let_in_only_once_the_local_secrets_are_replaced(monkeypatch):
@@ -72,3 +80,33 @@ def test_the_network_is_let_in_only_once_the_local_secrets_are_replaced(monkeypa
         gateway_host(own_key)
     assert gateway_host(both) == "0.0.0.0"
     assert LOCAL_JWT_SECRET not in both.values()
+    # the sign-in limit per address is the deployed one, not the local run's
+    monkeypatch.setenv("GATEWAY_HOST", "0.0.0.0")
+    monkeypatch.delenv("GATEWAY_LOGIN_FAILURES_PER_ADDRESS", raising=False)
+    assert "GATEWAY_LOGIN_FAILURES_PER_ADDRESS" not in local_env()
+
+
+def test_an_admin_made_with_the_published_password_keeps_the_network_out(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+    upgrade("gateway", url)
+    engine = sqlalchemy.create_engine(url)
+
+    def admin_with(password):
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text("DELETE FROM users"))
+            connection.execute(
+                sqlalchemy.text(
+                    "INSERT INTO users (id, username, password_hash, role,"
+                    " display_name, disabled, created_at) VALUES ('u-1', 'admin',"
+                    " :hash, 'admin', 'District admin', false, CURRENT_TIMESTAMP)"
+                ),
+                {"hash": PasswordHasher().hash(password)},
+            )
+
+    admin_with(LOCAL_ADMIN_PASSWORD)
+    with pytest.raises(click.ClickException, match="published password"):
+        refuse_published_admin("0.0.0.0", url)
+    refuse_published_admin("127.0.0.1", url)  # nobody else can reach it
+    admin_with("管理员的长密码-2026")
+    refuse_published_admin("0.0.0.0", url)
+    engine.dispose()

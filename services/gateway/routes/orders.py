@@ -91,7 +91,7 @@ class OrderRoutes:
         """Teams to dispatch the order to, fewest open orders and best rated first."""
         return self.orders.suggested_teams(caller_of(request), order_id, request.query)
 
-    @_move("dispatch", DispatchOrderSchema)
+    @_move("dispatch", DispatchOrderSchema, errors=(409, 422))
     def dispatch_order(self, request, order_id):
         """Dispatch to a team; OrderDispatched follows."""
         return self.orders.dispatch_order(caller_of(request), order_id, request.body)
