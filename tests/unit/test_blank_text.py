@@ -5,8 +5,13 @@ import pytest
 from marshmallow import ValidationError
 
 from services.inventory.schemas import AddItemSchema, DistributeSchema, FamilySchema
+from services.orders.schemas import ReasonSchema
 from services.points.schemas import AdjustPointsSchema
-from services.teams.schemas import RegisterTeamSchema, RegisterVolunteerSchema
+from services.teams.schemas import (
+    RegisterTeamSchema,
+    RegisterVolunteerSchema,
+    RejectVolunteerSchema,
+)
 
 TEAM = {
     "name": "俏玫瑰舞蹈队",
@@ -32,6 +37,8 @@ CASES = [
     (DistributeSchema, DISTRIBUTION, "reason"),
     (FamilySchema, DISTRIBUTION["family"], "name"),
     (AdjustPointsSchema, ADJUSTMENT, "reason"),
+    (ReasonSchema, {"reason": "排练冲突"}, "reason"),
+    (RejectVolunteerSchema, {"reason": "资料不全"}, "reason"),
 ]
 
 
