@@ -39,7 +39,8 @@ def announce(writer):
             data = _team_data(writer, team_id, state, now_leading, version)
             data.update(status=state["status"], changed=moved, updated_by=IMPORTER)
             writer.events["TeamUpdated"].append((data, team_id))
-        version = _status_event(writer, team_id, state["status"], version, team.status)
+        was = writer.existing.team_statuses[team_id]
+        version = _status_event(writer, team_id, state["status"], version, was)
         versions.append({"id": team_id, "version": version})
     writer.update(Team, versions)
 

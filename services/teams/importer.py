@@ -59,6 +59,9 @@ class Existing:
         # the import counts each team's versions on from these: hold the rows
         # so that no command changes a team meanwhile
         self.teams = {t.id: t for t in session.scalars(select(Team).with_for_update())}
+        # the rows above follow the import's own UPDATEs; what each team's
+        # status was decides whether it is suspended or reactivated
+        self.team_statuses = {key: team.status for key, team in self.teams.items()}
         columns = [getattr(Volunteer, c) for c in ("id", "id_card_hash", "version")]
         columns += [getattr(Volunteer, c) for c in VOLUNTEER_FIELDS]
         self.volunteers = {r["id"]: r for r in _rows(session, *columns)}

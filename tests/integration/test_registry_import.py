@@ -159,6 +159,40 @@ def test_a_changed_row_is_written_and_announced_once(folder, teams_db):
     assert " 新 名 字 " in team.search_text
 
 
+def test_a_team_whose_status_alone_changed_is_suspended_then_reactivated(
+    folder, teams_db
+):
+    url, engine = teams_db
+    import_(folder, url)
+    team_id = next(t for t in rows(folder, "teams.csv") if t["status"] != "suspended")[
+        "team_id"
+    ]
+
+    def status(value):
+        def change(found):
+            next(t for t in found if t["team_id"] == team_id).update(status=value)
+
+        return change
+
+    rewrite(folder, "teams.csv", status("suspended"))
+    suspended = import_(folder, url)
+    rewrite(folder, "teams.csv", status("active"))
+    reactivated = import_(folder, url)
+
+    assert (suspended.changed["teams"], reactivated.changed["teams"]) == (1, 1)
+    [suspension] = _of(team_id, _bodies(engine, "TeamSuspended"))
+    [reactivation] = _of(team_id, _bodies(engine, "TeamReactivated"))
+    assert (suspension["data"]["version"], reactivation["data"]["version"]) == (2, 3)
+    assert "TeamUpdated" not in events(engine)
+    with engine.connect() as conn:
+        team = conn.execute(select(Team).where(Team.id == team_id)).one()
+    assert (team.status, team.version) == ("active", 3)
+
+
+def _of(team_id, bodies):
+    return [body for body in bodies if body["data"]["team_id"] == team_id]
+
+
 def _bodies(engine, event_type):
     with engine.connect() as conn:
         found = conn.scalars(
