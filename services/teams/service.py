@@ -2,6 +2,7 @@
 volunteers, and each volunteer's service record."""
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
@@ -15,6 +16,7 @@ from eventing.identity import Caller
 from eventing.relay import OutboxRelay
 from eventing.rpc import rpc
 from services.teams import (
+    csvrows,
     directory,
     members,
     places,
@@ -42,7 +44,6 @@ logger = logging.getLogger(__name__)
 
 EXPECTED = (TeamsError, ValidationError)
 DISTRICT_KEY = "DISTRICT_NAME"
-STATION_ID_LENGTH = 64
 TIMEZONE_KEY = "DISTRICT_TIMEZONE"
 
 
@@ -83,11 +84,12 @@ class TeamsService:
     def put_station(self, caller, station_id, payload):
         """Add or change a station, with its street and community if new."""
         fields = PutStationSchema().load(payload)
-        # the id comes from the path, which no schema loads
-        if not 1 <= len(station_id) <= STATION_ID_LENGTH:
-            raise ValidationError(
-                {"station_id": [f"1 to {STATION_ID_LENGTH} characters"]}
-            )
+        # the id comes from the path, which no schema loads; the same codes
+        # as the registry's spreadsheets take
+        try:
+            csvrows.code(station_id)
+        except ValueError as exc:
+            raise ValidationError({"station_id": [str(exc)]}) from None
         with self.db.transaction() as uow:
             return places.put_station(uow, Caller.from_dict(caller), station_id, fields)
 
@@ -147,7 +149,7 @@ class TeamsService:
         fields = RegisterVolunteerSchema().load(payload)
         with self.db.transaction() as uow:
             volunteer = volunteers.register_volunteer(
-                uow, Caller.from_dict(caller), fields, self.hash_id_card
+                uow, Caller.from_dict(caller), fields, self.hash_id_card, self.today()
             )
             return volunteers.volunteer_view(volunteer, [])
 
@@ -165,7 +167,9 @@ class TeamsService:
     def approve_volunteer(self, caller, volunteer_id):
         """Approve an application; emits VolunteerRegistered."""
         with self.db.transaction() as uow:
-            volunteer = volunteers.approve(uow, Caller.from_dict(caller), volunteer_id)
+            volunteer = volunteers.approve(
+                uow, Caller.from_dict(caller), volunteer_id, self.today()
+            )
             return volunteers.volunteer_view(volunteer, [])
 
     @rpc(expected_exceptions=EXPECTED)
@@ -231,3 +235,7 @@ class TeamsService:
 
     def timezone(self):
         return ZoneInfo(str(self.config.get(TIMEZONE_KEY) or "Asia/Shanghai"))
+
+    def today(self):
+        """The date in the district now."""
+        return datetime.now(self.timezone()).date()

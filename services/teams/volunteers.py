@@ -69,15 +69,16 @@ def _new_volunteer(session, volunteer_id, fields, hasher, **state):
     return volunteer
 
 
-def register_volunteer(uow, caller, fields, hasher):
-    """Register a volunteer on staff's word; emits VolunteerRegistered."""
+def register_volunteer(uow, caller, fields, hasher, today):
+    """Register a volunteer on staff's word; emits VolunteerRegistered. One who
+    names no day joined `today`, the district's date."""
     policy.check_staff_of(caller, fields["community"])
     volunteer_id = uow.new_id()
     registered = uow.session.get(Volunteer, volunteer_id)
     if registered is not None:
         logger.info("volunteer registered before volunteer_id=%s", volunteer_id)
         return registered
-    fields = {**fields, "joined_on": fields.get("joined_on") or now().date()}
+    fields = {**fields, "joined_on": fields.get("joined_on") or today}
     volunteer = _new_volunteer(uow.session, volunteer_id, fields, hasher, status=ACTIVE)
     event = uow.emit(
         "VolunteerRegistered", registered_event(volunteer), subject=volunteer.id
@@ -126,7 +127,7 @@ def _lock(session, volunteer_id):
     return volunteer
 
 
-def approve(uow, caller, volunteer_id):
+def approve(uow, caller, volunteer_id, today):
     """Staff accept an application; emits VolunteerRegistered. Approving an
     approved volunteer again changes nothing, so a caller may safely retry."""
     volunteer = _lock(uow.session, volunteer_id)
@@ -136,7 +137,7 @@ def approve(uow, caller, volunteer_id):
     if volunteer.status != PENDING:
         raise VolunteerConflict(f"volunteer {volunteer_id} is {volunteer.status}")
     volunteer.status, volunteer.updated_at = ACTIVE, now()
-    volunteer.joined_on = volunteer.joined_on or now().date()
+    volunteer.joined_on = volunteer.joined_on or today
     event = uow.emit(
         "VolunteerRegistered", registered_event(volunteer), subject=volunteer.id
     )

@@ -299,6 +299,25 @@ def test_places_form_the_street_and_community_tree(district):
     assert moved.status_code == 409
 
 
+def test_a_station_id_is_a_code_as_in_the_registry(district):
+    body = {
+        "name": "新站",
+        "street": "长江路",
+        "community": "铁道家园",
+        "address": "1号",
+    }
+
+    refused = district.admin.call("PUT", "/api/stations/bad id!", body)
+    kept = district.admin.call("PUT", "/api/stations/S-TDJY.2", body)
+
+    assert refused.status_code == 400
+    assert "letters, digits and ._:- only, at most 64" in refused.json()["message"]
+    assert kept.status_code == 200
+    assert "bad id!" not in {
+        s["id"] for s in district.admin.get("/api/stations", expect=200)["items"]
+    }
+
+
 def test_a_leader_changes_description_and_leaders_but_not_the_name(district):
     li = district.volunteers["李雷"]
     path = f"/api/teams/{district.team_id}"
