@@ -1,5 +1,6 @@
 """`volunteer-platform`: migrate, declare the queues, run every service, demo."""
 
+import codecs
 import importlib
 import ipaddress
 import logging
@@ -316,10 +317,22 @@ def asyncapi(output):
     click.echo(f"wrote {output}")
 
 
+def _known_encoding(name):
+    if name is None:
+        return None
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise click.BadParameter(f"no encoding is called {name!r}") from None
+    return name
+
+
 @main.command("import-registry")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option(
-    "--encoding", help="Force the files' encoding (default: UTF-8, else GB18030)."
+    "--encoding",
+    callback=lambda ctx, param, value: _known_encoding(value),
+    help="Force the files' encoding (default: UTF-8, else GB18030).",
 )
 def import_registry(folder, encoding):
     """Import teams.csv, volunteers.csv, memberships.csv and stations.csv."""
@@ -336,16 +349,22 @@ def import_registry(folder, encoding):
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--volunteers", default=80_000, show_default=True)
 @click.option("--teams", default=420, show_default=True)
-@click.option("--encoding", default="utf-8", show_default=True)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    callback=lambda ctx, param, value: _known_encoding(value),
+)
 def generate_registry(folder, volunteers, teams, encoding):
     """Write a synthetic registry of the district's size into FOLDER."""
     from pathlib import Path
 
     from ops.synthetic_registry import Size, generate
 
-    counts = generate(
-        Path(folder), Size(volunteers=volunteers, teams=teams), encoding=encoding
-    )
+    size = Size(volunteers=volunteers, teams=teams)
+    if size.problem():
+        raise click.BadParameter(size.problem(), param_hint="--teams")
+    counts = generate(Path(folder), size, encoding=encoding)
     click.echo(", ".join(f"{file}: {rows} rows" for file, rows in counts.items()))
 
 

@@ -30,6 +30,14 @@ class Size:
     stations: int = 165
     communities: int = 80
 
+    def problem(self):
+        """Why these counts cannot make a district, or None."""
+        if self.communities > self.stations:
+            return f"{self.communities} communities need as many stations"
+        if self.professional > self.teams:
+            return f"{self.teams} teams cannot hold {self.professional} professional"
+        return None
+
 
 class Generator:
     def __init__(self, size, seed):
@@ -201,8 +209,8 @@ def write(path, file, rows, encoding):
 
 def generate(folder, size=Size(), seed=2024, encoding="utf-8"):
     """Write the four files into `folder`; return how many rows each has."""
-    if not size.communities <= size.stations or not size.professional <= size.teams:
-        raise ValueError("every community needs a station; professional <= teams")
+    if size.problem():
+        raise ValueError(size.problem())
     make = Generator(size, seed)
     communities = make.communities()
     stations = make.stations(communities)

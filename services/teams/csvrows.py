@@ -1,6 +1,7 @@
 """Reading CSV exported by spreadsheets: decoding, records with their line
 numbers, and parsers that turn a cell into a value or say what is wrong."""
 
+import codecs
 import csv
 import io
 import re
@@ -26,8 +27,11 @@ class Problem:
 
 
 def decode(data, encoding=None):
-    """The text of a file: UTF-8 (with or without BOM), else GB18030."""
+    """The text of a file: UTF-8 (with or without BOM), else GB18030; or in
+    `encoding` when one is given (a UTF-8 BOM is dropped either way)."""
     if encoding:
+        if codecs.lookup(encoding).name == "utf-8":
+            encoding = "utf-8-sig"
         return data.decode(encoding)
     try:
         return data.decode("utf-8-sig")

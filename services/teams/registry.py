@@ -211,7 +211,8 @@ def read(folder, known, hasher, encoding=None):
         try:
             text = cells.decode(path.read_bytes(), encoding)
         except UnicodeDecodeError:
-            registry.problems.append(Problem(file, 1, "neither UTF-8 nor GB18030"))
+            reason = f"not {encoding}" if encoding else "neither UTF-8 nor GB18030"
+            registry.problems.append(Problem(file, 1, reason))
             continue
         header_problem, rows = cells.records(text, COLUMNS[file], OPTIONAL)
         if header_problem:

@@ -75,6 +75,23 @@ def test_a_gb18030_file_reads_as_its_utf8_twin(tmp_path):
     assert gb.problems == [] and gb.teams == utf8.teams
 
 
+def test_a_forced_encoding_is_used_and_named_when_the_files_are_not_in_it(tmp_path):
+    (tmp_path / "bom").mkdir()
+    (tmp_path / "gb").mkdir()
+    bom = write(tmp_path / "bom", "utf-8-sig", stations=STATIONS, teams=TEAMS)
+    gb = write(tmp_path / "gb", "gb18030", stations=STATIONS, teams=TEAMS)
+
+    # Excel's "CSV UTF-8" starts with a BOM, and --encoding utf-8 reads it
+    forced = registry.read(bom, Known(), HASHER, "utf-8")
+    wrong = registry.read(gb, Known(), HASHER, "utf-8")
+
+    assert forced.problems == [] and forced.teams["T1"]["name"] == "俏玫瑰舞蹈队"
+    assert [str(p) for p in wrong.problems] == [
+        "stations.csv:1: not utf-8",
+        "teams.csv:1: not utf-8",
+    ]
+
+
 def test_every_bad_row_is_reported_by_file_line_and_reason(tmp_path):
     teams = (
         TEAMS

@@ -5,6 +5,7 @@ import click
 import pytest
 import sqlalchemy
 from argon2 import PasswordHasher
+from click.testing import CliRunner
 
 from eventing.migrations import upgrade
 from ops import settings
@@ -14,6 +15,7 @@ from ops.cli import (
     check_replicas_database,
     gateway_host,
     local_env,
+    main,
     parse_replicas,
     refuse_published_admin,
 )
@@ -110,3 +112,20 @@ def test_an_admin_made_with_the_published_password_keeps_the_network_out(tmp_pat
     admin_with("管理员的长密码-2026")
     refuse_published_admin("0.0.0.0", url)
     engine.dispose()
+
+
+def test_registry_commands_refuse_an_unknown_encoding_and_impossible_sizes(tmp_path):
+    runner = CliRunner()
+
+    imported = runner.invoke(
+        main, ["import-registry", str(tmp_path), "--encoding", "nonsense"]
+    )
+    generated = runner.invoke(
+        main, ["generate-registry", str(tmp_path), "--teams", "30"]
+    )
+
+    assert imported.exit_code == 2
+    assert "no encoding is called 'nonsense'" in imported.output
+    assert generated.exit_code == 2
+    assert "30 teams cannot hold 44 professional" in generated.output
+    assert list(tmp_path.iterdir()) == []
