@@ -47,7 +47,12 @@ def _members():
 def browse_teams(session, caller, filters):
     """Teams by keyword, category, street, community, kind and status:
     `{items, total, next_cursor}`; residents see professional teams."""
-    filters = {**filters, **policy.browse_limits(caller)}
+    limits = policy.browse_limits(caller)
+    if any(filters.get(key) not in (None, value) for key, value in limits.items()):
+        # asks only for teams the caller may not see (a resident's suspended
+        # or general teams): there are none to show, not others instead
+        return {"items": [], "total": 0, "next_cursor": None}
+    filters = {**filters, **limits}
     query = (
         select(Team, Community.street, _members())
         .outerjoin(Community, Community.name == Team.community)

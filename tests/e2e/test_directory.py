@@ -56,6 +56,10 @@ def test_residents_browse_professional_teams_and_see_the_phone_to_contact_them(
     }
     assert everything["total"] == 2
     assert "contact_phone" not in seen_by_volunteer
+    # a filter for teams a resident may not see finds none, not others
+    for query in ({"status": "suspended"}, {"kind": "general"}):
+        unseen = district.resident.get("/api/teams", expect=200, **query)
+        assert (unseen["items"], unseen["total"]) == ([], 0)
     Api(district.url).get("/api/teams", expect=401)
 
 
