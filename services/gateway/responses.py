@@ -243,6 +243,9 @@ class VolunteerPageSchema(Answer):
 
 
 class ServiceRecordSchema(Answer):
+    volunteer_id = fields.String()
+    name = fields.String()
+    community = fields.String()
     entries = _open("`[{order_id, date, category, community, team_id, team, minutes}]`")
     years = _open("`[{year, orders, minutes}]`")
     total_minutes = fields.Integer()
@@ -295,9 +298,13 @@ class DonationCreatedSchema(IdSchema):
 class DonationSchema(Answer):
     id = _text()
     receipt_no = _text()
-    bank_id = fields.String()
-    donor = _open("the donor")
-    lines = _open("`[{item_id, name, quantity}]`")
+    bank = _open("`{id, name, community}`")
+    donor = _open("`{id, name, kind}`")
+    donated_on = fields.String(metadata={"format": "date"})
+    estimated_value = fields.String(
+        allow_none=True, metadata={"description": "yuan, two decimals"}
+    )
+    lines = _open("`[{item_id, name, unit, quantity}]`")
 
 
 class StockLineSchema(Answer):
@@ -311,6 +318,7 @@ class StockLineSchema(Answer):
 
 
 class StockSchema(Answer):
+    bank_id = fields.String()
     items = _items(StockLineSchema)
 
 
@@ -321,6 +329,10 @@ class StocktakeResultSchema(IdSchema):
 class RedemptionSchema(IdSchema):
     status = _text(metadata={"enum": ["pending", "completed", "cancelled"]})
     reason = fields.String(allow_none=True)
+    bank_id = fields.String(metadata={"description": "when read back"})
+    volunteer_id = fields.String(metadata={"description": "when read back"})
+    points = fields.Integer(metadata={"description": "when read back"})
+    lines = _open("`[{item_id, quantity}]`, when read back")
 
 
 class ReportSchema(Answer):
@@ -329,6 +341,10 @@ class ReportSchema(Answer):
 
 class LeaderboardSchema(Answer):
     by = fields.String()
+    start = fields.String(data_key="from", metadata={"format": "date"})
+    end = fields.String(data_key="to", metadata={"format": "date"})
+    community = fields.String(allow_none=True)
+    team_id = fields.String(allow_none=True)
     items = _open("`[{rank, …_id, points, minutes}]`")
 
 

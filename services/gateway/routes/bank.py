@@ -142,7 +142,7 @@ class BankRoutes:
         response=RedemptionSchema,
         status=202,
         idempotent=True,
-        errors=(409, 422),
+        errors=(404, 409, 422),
     )
     def request_redemption(self, request):
         """Redeem points for goods: 202 `{id, status: "pending"}`."""
@@ -161,7 +161,7 @@ class BankRoutes:
         response=IdSchema,
         status=201,
         idempotent=True,
-        errors=(409, 422),
+        errors=(404, 409, 422),
     )
     def distribute_goods(self, request):
         """Give goods free to a family: 201 `{id}`; GoodsDistributed follows."""

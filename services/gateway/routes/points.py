@@ -69,6 +69,7 @@ class PointsRoutes:
         response=TransferSchema,
         status=201,
         idempotent=True,
+        errors=(404, 409),
     )
     def adjust_points(self, request):
         """Give or take points with a reason (admin): 201, the new entry."""

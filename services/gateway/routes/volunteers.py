@@ -97,6 +97,7 @@ class VolunteerRoutes:
         "/api/volunteers",
         query=VolunteerQuerySchema,
         response=VolunteerPageSchema,
+        errors=(404,),
     )
     def list_volunteers(self, request):
         """Volunteers by keyword, community and team, a page at a time."""
