@@ -77,7 +77,9 @@ class Registry:
     def keep(self, file, line, row, key, values, table):
         if key in table and not row.errors:
             first = self.lines[(file, key)]
-            row.errors.append(f"{key} appears again (first on line {first})")
+            # a membership's key is its team and volunteer
+            shown = " in ".join(reversed(key)) if isinstance(key, tuple) else key
+            row.errors.append(f"{shown} appears again (first on line {first})")
         if row.errors:
             self.problems.append(Problem(file, line, "; ".join(row.errors)))
             self.bad.add((file, key))

@@ -112,6 +112,16 @@ def test_every_bad_row_is_reported_by_file_line_and_reason(tmp_path):
     ]
 
 
+def test_a_membership_listed_twice_is_named_by_its_volunteer_and_team(tmp_path):
+    memberships = MEMBERSHIPS + "T1,V1,\r\n"
+
+    problems = read(good_folder(tmp_path, memberships=memberships)).problems
+
+    assert [str(p) for p in problems] == [
+        "memberships.csv:4: V1 in T1 appears again (first on line 2)"
+    ]
+
+
 def test_a_row_naming_what_no_file_nor_the_directory_holds_is_a_problem(tmp_path):
     memberships = MEMBERSHIPS + "T9,V1,\r\nT1,V9,member\r\nT1,V2,boss\r\n"
 
