@@ -317,7 +317,8 @@ def asyncapi(output):
     click.echo(f"wrote {output}")
 
 
-def _known_encoding(name):
+def _known_encoding(ctx, param, name):
+    """Click's check of an --encoding option."""
     if name is None:
         return None
     try:
@@ -331,7 +332,7 @@ def _known_encoding(name):
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option(
     "--encoding",
-    callback=lambda ctx, param, value: _known_encoding(value),
+    callback=_known_encoding,
     help="Force the files' encoding (default: UTF-8, else GB18030).",
 )
 def import_registry(folder, encoding):
@@ -353,7 +354,7 @@ def import_registry(folder, encoding):
     "--encoding",
     default="utf-8",
     show_default=True,
-    callback=lambda ctx, param, value: _known_encoding(value),
+    callback=_known_encoding,
 )
 def generate_registry(folder, volunteers, teams, encoding):
     """Write a synthetic registry of the district's size into FOLDER."""
@@ -362,8 +363,9 @@ def generate_registry(folder, volunteers, teams, encoding):
     from ops.synthetic_registry import Size, generate
 
     size = Size(volunteers=volunteers, teams=teams)
-    if size.problem():
-        raise click.BadParameter(size.problem(), param_hint="--teams")
+    problem = size.problem()
+    if problem:
+        raise click.BadParameter(problem, param_hint="--teams")
     counts = generate(Path(folder), size, encoding=encoding)
     click.echo(", ".join(f"{file}: {rows} rows" for file, rows in counts.items()))
 

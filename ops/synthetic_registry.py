@@ -209,8 +209,9 @@ def write(path, file, rows, encoding):
 
 def generate(folder, size=Size(), seed=2024, encoding="utf-8"):
     """Write the four files into `folder`; return how many rows each has."""
-    if size.problem():
-        raise ValueError(size.problem())
+    problem = size.problem()
+    if problem:
+        raise ValueError(problem)
     make = Generator(size, seed)
     communities = make.communities()
     stations = make.stations(communities)
