@@ -11,6 +11,8 @@ import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from marshmallow import ValidationError
+
 TIMEZONE_KEY = "DISTRICT_TIMEZONE"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -26,3 +28,11 @@ def now():
 def today():
     """The date in the district at this moment."""
     return now().astimezone(zone()).date()
+
+
+def not_after_today(day):
+    """A field's check: a day that has not yet come in the district (a
+    donation, a team's founding or a volunteer's joining) is refused."""
+    now_there = today()
+    if day is not None and day > now_there:
+        raise ValidationError(f"must not be after today ({now_there.isoformat()})")

@@ -7,7 +7,6 @@ from marshmallow import (
     ValidationError,
     fields,
     validate,
-    validates,
     validates_schema,
 )
 
@@ -80,14 +79,8 @@ class RecordDonationSchema(Command):
         allow_nan=False,
         validate=validate.Range(min=0, max=100_000_000),
     )
-    donated_on = fields.Date(load_default=None)
-
-    @validates("donated_on")
-    def not_after_today(self, value, **kwargs):
-        # a receipt for goods not yet given: the district's today, not UTC's
-        today = district.today()
-        if value is not None and value > today:
-            raise ValidationError(f"must not be after today ({today.isoformat()})")
+    # a receipt for goods not yet given: the district's today, not UTC's
+    donated_on = fields.Date(load_default=None, validate=district.not_after_today)
 
 
 class RequestRedemptionSchema(Command):

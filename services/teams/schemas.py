@@ -13,6 +13,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from eventing import district
 from eventing.contracts import (
     ID,
     NOT_BLANK,
@@ -80,7 +81,7 @@ class RegisterTeamSchema(Command):
     station_id = fields.String(load_default=None, validate=ID)
     contact_phone = fields.String(required=True, validate=PHONE)
     description = fields.String(load_default=None, validate=validate.Length(max=2000))
-    founded_on = Day(load_default=None)
+    founded_on = Day(load_default=None, validate=district.not_after_today)
 
 
 class UpdateTeamSchema(Command):
@@ -93,7 +94,7 @@ class UpdateTeamSchema(Command):
     station_id = fields.String(allow_none=True, validate=ID)
     contact_phone = fields.String(validate=PHONE)
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    founded_on = Day(allow_none=True)
+    founded_on = Day(allow_none=True, validate=district.not_after_today)
     leader_ids = fields.List(
         fields.String(validate=ID), validate=validate.Length(max=10)
     )
@@ -132,7 +133,7 @@ class ApplyVolunteerSchema(Command):
 
 
 class RegisterVolunteerSchema(ApplyVolunteerSchema):
-    joined_on = Day(load_default=None)
+    joined_on = Day(load_default=None, validate=district.not_after_today)
 
 
 class RejectVolunteerSchema(Command):
