@@ -12,14 +12,8 @@ from services.teams.schemas import (
     RegisterVolunteerSchema,
     RejectVolunteerSchema,
 )
+from tests.unit.commands import TEAM, VOLUNTEER
 
-TEAM = {
-    "name": "俏玫瑰舞蹈队",
-    "categories": ["演出"],
-    "community": "铁道家园",
-    "contact_phone": "13800000001",
-}
-VOLUNTEER = {"name": "李雷", "phone": "13900000001", "community": "铁道家园"}
 ITEM = {"name": "大米", "unit": "袋", "points_price": 20}
 DISTRIBUTION = {
     "bank_id": "bank-1",

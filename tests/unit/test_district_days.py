@@ -12,14 +12,8 @@ from services.teams.schemas import (
     RegisterVolunteerSchema,
     UpdateTeamSchema,
 )
+from tests.unit.commands import TEAM, VOLUNTEER
 
-TEAM = {
-    "name": "俏玫瑰舞蹈队",
-    "categories": ["演出"],
-    "community": "铁道家园",
-    "contact_phone": "13800000001",
-}
-VOLUNTEER = {"name": "李雷", "phone": "13900000001", "community": "铁道家园"}
 CASES = [
     (RegisterTeamSchema, TEAM, "founded_on"),
     (UpdateTeamSchema, {}, "founded_on"),
